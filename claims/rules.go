@@ -1,0 +1,172 @@
+package claims
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Issuer prefixes: a token's iss is the prefix followed by its project ID.
+const (
+	// IDTokenIssuerPrefix is the issuer prefix of Firebase ID tokens.
+	IDTokenIssuerPrefix = "https://securetoken.google.com/"
+	// SessionCookieIssuerPrefix is the issuer prefix of Firebase session cookies.
+	SessionCookieIssuerPrefix = "https://session.firebase.google.com/"
+)
+
+// MaxUIDLength is the longest uid Firebase allows, in bytes.
+const MaxUIDLength = 128
+
+// Expected is what a token must satisfy besides being well signed.
+type Expected struct {
+	// ProjectIDs lists the Firebase projects whose tokens are accepted: aud
+	// must equal one of them. It must not be empty.
+	ProjectIDs []string
+	// IssuerPrefix is IDTokenIssuerPrefix or SessionCookieIssuerPrefix: iss
+	// must equal IssuerPrefix followed by the token's own aud, so a token is
+	// always checked against the project it names.
+	IssuerPrefix string
+	// Tenants, if not empty, lists the accepted firebase.tenant values; a
+	// token without a tenant is then refused. If empty, any tenant or none
+	// is accepted.
+	Tenants []string
+	// Leeway is the clock skew allowed on exp, iat and auth_time.
+	Leeway time.Duration
+	// MaxLifetime, if not zero, bounds exp minus iat. Google issues ID tokens
+	// for one hour and session cookies for at most two weeks.
+	MaxLifetime time.Duration
+}
+
+// Validate applies every claim rule to t at time now, cheapest first, and
+// returns the first failure as a *ValidationError wrapping the rule's
+// sentinel, or nil.
+func Validate(t *Token, want Expected, now time.Time) error {
+	if err := CheckAudience(t, want.ProjectIDs); err != nil {
+		return err
+	}
+	if err := CheckIssuer(t, want.IssuerPrefix); err != nil {
+		return err
+	}
+	if err := CheckSubject(t); err != nil {
+		return err
+	}
+	if err := CheckTimes(t, now, want.Leeway, want.MaxLifetime); err != nil {
+		return err
+	}
+	return CheckTenant(t, want.Tenants)
+}
+
+// CheckAudience requires aud to equal one of projectIDs.
+func CheckAudience(t *Token, projectIDs []string) error {
+	for _, p := range projectIDs {
+		if t.Audience == p && p != "" {
+			return nil
+		}
+	}
+	return &ValidationError{Claim: "aud", Err: ErrInvalidAudience,
+		Expected: quoteList(projectIDs), Actual: quoteOrMissing(t.Audience),
+		Hint: "the token was issued for another Firebase project; make sure the client app and this server use the same project"}
+}
+
+// CheckIssuer requires iss to equal prefix followed by aud.
+func CheckIssuer(t *Token, prefix string) error {
+	want := prefix + t.Audience
+	if t.Issuer == want && t.Audience != "" {
+		return nil
+	}
+	hint := "the token was not issued by Firebase Authentication for this project"
+	switch {
+	case prefix == SessionCookieIssuerPrefix && strings.HasPrefix(t.Issuer, IDTokenIssuerPrefix):
+		hint = "this is an ID token, but a session cookie was expected"
+	case prefix == IDTokenIssuerPrefix && strings.HasPrefix(t.Issuer, SessionCookieIssuerPrefix):
+		hint = "this is a session cookie, but an ID token was expected"
+	}
+	return &ValidationError{Claim: "iss", Err: ErrInvalidIssuer,
+		Expected: quote(want), Actual: quoteOrMissing(t.Issuer), Hint: hint}
+}
+
+// CheckSubject requires sub, the uid, to be non-empty and at most
+// MaxUIDLength bytes.
+func CheckSubject(t *Token) error {
+	switch {
+	case t.UID == "":
+		return &ValidationError{Claim: "sub", Err: ErrInvalidSubject,
+			Expected: "a non-empty uid", Actual: "none"}
+	case len(t.UID) > MaxUIDLength:
+		return &ValidationError{Claim: "sub", Err: ErrInvalidSubject,
+			Expected: fmt.Sprintf("at most %d bytes", MaxUIDLength),
+			Actual:   fmt.Sprintf("%d bytes", len(t.UID))}
+	}
+	return nil
+}
+
+// CheckTimes requires exp to be in the future and iat and auth_time not to
+// be, each within leeway of now, and exp-iat to be at most maxLifetime when
+// that is not zero.
+func CheckTimes(t *Token, now time.Time, leeway, maxLifetime time.Duration) error {
+	if t.Expires.IsZero() {
+		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry, Expected: "a positive whole number of seconds", Actual: "none"}
+	}
+	if t.IssuedAt.IsZero() {
+		return &ValidationError{Claim: "iat", Err: ErrInvalidIssuedAt, Expected: "a positive whole number of seconds", Actual: "none"}
+	}
+	if t.AuthTime.IsZero() {
+		return &ValidationError{Claim: "auth_time", Err: ErrInvalidAuthTime, Expected: "a positive whole number of seconds", Actual: "none"}
+	}
+	if !now.Before(t.Expires.Add(leeway)) {
+		return &ValidationError{Claim: "exp", Err: ErrExpired,
+			Expected: "a time after " + stamp(now.Add(-leeway)), Actual: stamp(t.Expires),
+			Hint: "get a fresh ID token from the client SDK (getIdToken) and retry"}
+	}
+	if t.IssuedAt.After(now.Add(leeway)) {
+		return &ValidationError{Claim: "iat", Err: ErrIssuedInFuture,
+			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(t.IssuedAt),
+			Hint: "check that this machine's clock is right"}
+	}
+	if t.AuthTime.After(now.Add(leeway)) {
+		return &ValidationError{Claim: "auth_time", Err: ErrAuthTimeInFuture,
+			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(t.AuthTime),
+			Hint: "check that this machine's clock is right"}
+	}
+	if maxLifetime > 0 && t.Expires.Sub(t.IssuedAt) > maxLifetime {
+		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry,
+			Expected: "at most " + maxLifetime.String() + " after iat", Actual: t.Expires.Sub(t.IssuedAt).String() + " after iat"}
+	}
+	return nil
+}
+
+// CheckTenant requires firebase.tenant to be one of tenants, when tenants
+// is not empty.
+func CheckTenant(t *Token, tenants []string) error {
+	if len(tenants) == 0 {
+		return nil
+	}
+	for _, want := range tenants {
+		if t.Firebase.Tenant == want && want != "" {
+			return nil
+		}
+	}
+	return &ValidationError{Claim: "firebase.tenant", Err: ErrInvalidTenant,
+		Expected: quoteList(tenants), Actual: quoteOrMissing(t.Firebase.Tenant),
+		Hint: "the user signed in to another Identity Platform tenant, or to none"}
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func quoteOrMissing(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return quote(s)
+}
+
+func quoteList(ss []string) string {
+	if len(ss) == 1 {
+		return quote(ss[0])
+	}
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = quote(s)
+	}
+	return "one of " + strings.Join(q, ", ")
+}

@@ -1,0 +1,150 @@
+package claims
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
+
+// Token holds the claims of a Firebase ID token or session cookie, typed.
+// Every other claim, custom claims included, stays available through
+// Decode and Map.
+type Token struct {
+	// UID is the user's ID: the sub claim.
+	UID string
+	// Audience is the aud claim: the Firebase project ID.
+	Audience string
+	// Issuer is the iss claim.
+	Issuer string
+	// IssuedAt is the iat claim.
+	IssuedAt time.Time
+	// Expires is the exp claim.
+	Expires time.Time
+	// AuthTime is the auth_time claim: when the user signed in.
+	AuthTime time.Time
+	// Email is the email claim, if any.
+	Email string
+	// EmailVerified is the email_verified claim.
+	EmailVerified bool
+	// PhoneNumber is the phone_number claim, if any.
+	PhoneNumber string
+	// Name is the name claim, if any.
+	Name string
+	// Picture is the picture claim (a URL), if any.
+	Picture string
+	// Firebase is the firebase claim.
+	Firebase Firebase
+
+	payload []byte
+}
+
+// Firebase is the firebase claim: how the user signed in.
+type Firebase struct {
+	// SignInProvider is firebase.sign_in_provider, such as "password",
+	// "google.com", "anonymous" or "custom".
+	SignInProvider string `json:"sign_in_provider"`
+	// Identities is firebase.identities: provider to the user's identifiers
+	// there, such as "email" to ["ada@example.com"].
+	Identities map[string][]string `json:"identities"`
+	// Tenant is firebase.tenant, the Identity Platform tenant ID, if any.
+	Tenant string `json:"tenant"`
+	// SignInSecondFactor is firebase.sign_in_second_factor, such as "phone",
+	// when the user passed a second factor.
+	SignInSecondFactor string `json:"sign_in_second_factor"`
+	// SecondFactorIdentifier is firebase.second_factor_identifier.
+	SecondFactorIdentifier string `json:"second_factor_identifier"`
+}
+
+type wireToken struct {
+	Sub           string   `json:"sub"`
+	Aud           string   `json:"aud"`
+	Iss           string   `json:"iss"`
+	Iat           int64    `json:"iat"`
+	Exp           int64    `json:"exp"`
+	AuthTime      int64    `json:"auth_time"`
+	Email         string   `json:"email"`
+	EmailVerified bool     `json:"email_verified"`
+	PhoneNumber   string   `json:"phone_number"`
+	Name          string   `json:"name"`
+	Picture       string   `json:"picture"`
+	Firebase      Firebase `json:"firebase"`
+}
+
+var (
+	payloadNames  = []string{"sub", "aud", "iss", "iat", "exp", "auth_time", "email", "email_verified", "phone_number", "name", "picture", "firebase"}
+	firebaseNames = []string{"sign_in_provider", "identities", "tenant", "sign_in_second_factor", "second_factor_identifier"}
+	// payloadRules names the rule broken when a claim has the wrong JSON type.
+	payloadRules = map[string]error{
+		"sub":             ErrInvalidSubject,
+		"aud":             ErrInvalidAudience,
+		"iss":             ErrInvalidIssuer,
+		"iat":             ErrInvalidIssuedAt,
+		"exp":             ErrInvalidExpiry,
+		"auth_time":       ErrInvalidAuthTime,
+		"firebase.tenant": ErrInvalidTenant,
+	}
+)
+
+// Parse decodes a token's payload from its JSON (already base64url decoded).
+// It checks the JSON strictly (no duplicate keys, bounded depth) and the
+// types of the typed claims, but none of the rules: see Validate. The Token
+// keeps a reference to payload, which the caller must not modify.
+func Parse(payload []byte) (*Token, error) {
+	if err := checkStrictJSON(payload, payloadNames, firebaseNames); err != nil {
+		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
+	}
+	var w wireToken
+	if err := json.Unmarshal(payload, &w); err != nil {
+		return nil, typeError("payload", err, payloadRules)
+	}
+	return &Token{
+		UID:           w.Sub,
+		Audience:      w.Aud,
+		Issuer:        w.Iss,
+		IssuedAt:      unixTime(w.Iat),
+		Expires:       unixTime(w.Exp),
+		AuthTime:      unixTime(w.AuthTime),
+		Email:         w.Email,
+		EmailVerified: w.EmailVerified,
+		PhoneNumber:   w.PhoneNumber,
+		Name:          w.Name,
+		Picture:       w.Picture,
+		Firebase:      w.Firebase,
+		payload:       payload,
+	}, nil
+}
+
+// unixTime maps a missing or non-positive NumericDate to the zero Time, which
+// the rules treat as absent.
+func unixTime(sec int64) time.Time {
+	if sec <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0).UTC()
+}
+
+// Decode unmarshals the whole payload into v, typically a struct of the
+// caller's custom claims:
+//
+//	var c struct{ Admin bool `json:"admin"` }
+//	err := tok.Decode(&c)
+func (t *Token) Decode(v any) error {
+	return json.Unmarshal(t.payload, v)
+}
+
+// Map returns every claim of the payload as a map, decoded afresh on each
+// call; numbers are json.Number so large values keep their precision.
+func (t *Token) Map() (map[string]any, error) {
+	m := map[string]any{}
+	d := json.NewDecoder(bytes.NewReader(t.payload))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Payload returns a copy of the payload's JSON exactly as signed.
+func (t *Token) Payload() []byte {
+	return append([]byte(nil), t.payload...)
+}

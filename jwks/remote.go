@@ -1,0 +1,370 @@
+package jwks
+
+import (
+	"context"
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of RemoteOptions.
+const (
+	DefaultFetchTimeout       = 10 * time.Second
+	DefaultMaxBodyBytes       = 1 << 20
+	DefaultMinRefreshInterval = 30 * time.Second
+	DefaultTTL                = time.Hour
+	DefaultMinTTL             = time.Minute
+	DefaultMaxTTL             = 24 * time.Hour
+)
+
+// RemoteOptions tunes a Remote. Every zero field takes the default named in
+// its comment.
+type RemoteOptions struct {
+	// HTTPClient makes the requests. If nil, a client with FetchTimeout that
+	// does not follow redirects.
+	HTTPClient *http.Client
+	// Now is the clock that judges max-age and the refresh interval. If nil,
+	// time.Now.
+	Now func() time.Time
+	// FetchTimeout bounds one fetch. If zero, DefaultFetchTimeout.
+	FetchTimeout time.Duration
+	// MaxBodyBytes bounds the response body; a larger one fails the fetch.
+	// If zero, DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MinRefreshInterval is the least time between two fetches. It bounds
+	// the fetches that unknown key IDs and failures can cause: a storm of
+	// tokens with made-up kids costs at most one request per interval. If
+	// zero, DefaultMinRefreshInterval.
+	MinRefreshInterval time.Duration
+	// DefaultTTL is how long keys are fresh when the response has no
+	// Cache-Control max-age. If zero, DefaultTTL.
+	DefaultTTL time.Duration
+	// MinTTL and MaxTTL clamp the freshness that max-age gives. If zero,
+	// DefaultMinTTL and DefaultMaxTTL.
+	MinTTL, MaxTTL time.Duration
+	// Logger receives a warning when a fetch fails. If nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+// Remote fetches a key set from an HTTPS endpoint (a JWK Set or an X.509
+// certificate map, told apart by content) and caches it.
+//
+//   - Keys stay fresh for the response's Cache-Control max-age (less its
+//     Age), clamped to MinTTL..MaxTTL, judged by the injected clock.
+//   - The first lookup fetches; concurrent callers share that one request.
+//   - A lookup of a known key after the keys went stale returns the cached
+//     key at once and starts one refresh in the background of the call.
+//   - An unknown kid triggers one refresh, waited for, unless one happened
+//     within MinRefreshInterval: then it fails at once with ErrUnknownKey.
+//   - A failed refresh, or one that returns no usable key, keeps the last
+//     good keys.
+//
+// The lookup of a known, fresh key takes no lock and allocates nothing.
+// A Remote starts no goroutine that outlives a fetch; Close cancels a
+// fetch in flight and makes every later lookup fail.
+type Remote struct {
+	url  string
+	opts RemoteOptions
+
+	snap atomic.Pointer[snapshot]
+
+	mu          sync.Mutex
+	flight      *flight   // the fetch in progress, or nil
+	lastAttempt time.Time // when the last fetch started (by opts.Now)
+	lastErr     error     // the last fetch's error, nil after a success
+	fetches     int
+
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// snapshot is an immutable key set with its freshness.
+type snapshot struct {
+	keys    map[string]*rsa.PublicKey
+	fetched time.Time
+	expires time.Time
+}
+
+// flight is one fetch that any number of callers may wait for.
+type flight struct {
+	done chan struct{}
+	err  error
+}
+
+// NewRemote makes a Remote for the key set at rawURL. It does no I/O: the
+// first lookup (or Refresh) fetches.
+func NewRemote(rawURL string, opts RemoteOptions) (*Remote, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("jwks: key set URL %q is not an absolute http(s) URL", rawURL)
+	}
+	if opts.FetchTimeout <= 0 {
+		opts.FetchTimeout = DefaultFetchTimeout
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{
+			Timeout: opts.FetchTimeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MinRefreshInterval <= 0 {
+		opts.MinRefreshInterval = DefaultMinRefreshInterval
+	}
+	if opts.DefaultTTL <= 0 {
+		opts.DefaultTTL = DefaultTTL
+	}
+	if opts.MinTTL <= 0 {
+		opts.MinTTL = DefaultMinTTL
+	}
+	if opts.MaxTTL <= 0 {
+		opts.MaxTTL = DefaultMaxTTL
+	}
+	if opts.MinTTL > opts.MaxTTL {
+		return nil, fmt.Errorf("jwks: MinTTL %v is more than MaxTTL %v", opts.MinTTL, opts.MaxTTL)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Remote{url: rawURL, opts: opts, ctx: ctx, cancel: cancel}, nil
+}
+
+// PublicKey implements KeySource. ctx bounds the wait for a fetch; the
+// fetch itself is bounded by FetchTimeout and shared with other callers,
+// so one caller giving up does not fail the others.
+func (r *Remote) PublicKey(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+	now := r.opts.Now()
+	if s := r.snap.Load(); s != nil && now.Before(s.expires) {
+		if k, ok := s.keys[kid]; ok {
+			return k, nil
+		}
+	}
+	return r.slowPublicKey(ctx, kid, now)
+}
+
+func (r *Remote) slowPublicKey(ctx context.Context, kid string, now time.Time) (*rsa.PublicKey, error) {
+	if r.ctx.Err() != nil {
+		return nil, fmt.Errorf("%w: the key source is closed", ErrKeysUnavailable)
+	}
+	s := r.snap.Load()
+	f := r.startFetch(now, s)
+	if s != nil {
+		if k, ok := s.keys[kid]; ok {
+			// Known but stale: serve it while the refresh (if any) runs.
+			return k, nil
+		}
+	}
+	if f != nil {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: gave up waiting for the key set: %w", ErrKeysUnavailable, ctx.Err())
+		}
+		if s2 := r.snap.Load(); s2 != nil {
+			if k, ok := s2.keys[kid]; ok {
+				return k, nil
+			}
+			return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, f.err)
+	}
+	if s == nil {
+		r.mu.Lock()
+		last := r.lastErr
+		r.mu.Unlock()
+		return nil, fmt.Errorf("%w: no keys yet, next fetch allowed after %v; last error: %v", ErrKeysUnavailable, r.opts.MinRefreshInterval, last)
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
+}
+
+// startFetch returns the fetch in flight, or starts one when the keys are
+// stale or the caller needs a key they lack, unless the last fetch started
+// less than MinRefreshInterval ago. It returns nil when no fetch runs.
+func (r *Remote) startFetch(now time.Time, s *snapshot) *flight {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.flight != nil {
+		return r.flight
+	}
+	if s != r.snap.Load() {
+		// A fetch finished since the caller looked: let it look again
+		// rather than fetch twice.
+		return &flight{done: closedChan}
+	}
+	if !r.lastAttempt.IsZero() && now.Sub(r.lastAttempt) < r.opts.MinRefreshInterval {
+		return nil
+	}
+	f := &flight{done: make(chan struct{})}
+	r.flight = f
+	r.lastAttempt = now
+	r.fetches++
+	go r.runFetch(f)
+	return f
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func (r *Remote) runFetch(f *flight) {
+	ctx, cancel := context.WithTimeout(r.ctx, r.opts.FetchTimeout)
+	keys, ttl, err := r.fetch(ctx)
+	cancel()
+	r.mu.Lock()
+	if err == nil {
+		now := r.opts.Now()
+		r.snap.Store(&snapshot{keys: keys, fetched: now, expires: now.Add(ttl)})
+	} else if r.opts.Logger != nil {
+		r.opts.Logger.Warn("jwks: key set fetch failed; keeping the last good keys",
+			"url", r.url, "error", err.Error())
+	}
+	r.lastErr = err
+	r.flight = nil
+	f.err = err
+	r.mu.Unlock()
+	close(f.done)
+}
+
+// Refresh fetches the key set now, unless a fetch is already in flight, in
+// which case it waits for that one. Use it to warm the cache at start-up
+// so the first request does not wait. It ignores MinRefreshInterval.
+func (r *Remote) Refresh(ctx context.Context) error {
+	if r.ctx.Err() != nil {
+		return fmt.Errorf("%w: the key source is closed", ErrKeysUnavailable)
+	}
+	r.mu.Lock()
+	f := r.flight
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		r.flight = f
+		r.lastAttempt = r.opts.Now()
+		r.fetches++
+		go r.runFetch(f)
+	}
+	r.mu.Unlock()
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return fmt.Errorf("%w: %w", ErrKeysUnavailable, f.err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%w: gave up waiting for the key set: %w", ErrKeysUnavailable, ctx.Err())
+	}
+}
+
+// Status describes a Remote's cache, for health checks and logs.
+type Status struct {
+	// KeyIDs are the cached keys' IDs, sorted; empty before the first
+	// successful fetch.
+	KeyIDs []string
+	// Fetched and Expires bound the cached keys' freshness.
+	Fetched, Expires time.Time
+	// Fetches counts the fetches started, successful or not.
+	Fetches int
+	// LastError is the last fetch's error, nil if it succeeded.
+	LastError error
+}
+
+// Status reports the cache's state.
+func (r *Remote) Status() Status {
+	r.mu.Lock()
+	st := Status{Fetches: r.fetches, LastError: r.lastErr}
+	r.mu.Unlock()
+	if s := r.snap.Load(); s != nil {
+		st.KeyIDs = sortedIDs(s.keys)
+		st.Fetched, st.Expires = s.fetched, s.expires
+	}
+	return st
+}
+
+// Close cancels a fetch in flight; every later lookup fails with
+// ErrKeysUnavailable. It is safe to call more than once.
+func (r *Remote) Close() error {
+	r.cancel()
+	return nil
+}
+
+// fetch gets and parses the key set, returning its freshness.
+func (r *Remote) fetch(ctx context.Context) (map[string]*rsa.PublicKey, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := r.opts.HTTPClient.Do(req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("fetching %s: %w", r.url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		// Drain a little so the connection can be reused, but no more.
+		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+		return nil, 0, fmt.Errorf("fetching %s: status %s", r.url, resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxBodyBytes+1))
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading %s: %w", r.url, err)
+	}
+	if int64(len(body)) > r.opts.MaxBodyBytes {
+		return nil, 0, fmt.Errorf("reading %s: body larger than %d bytes", r.url, r.opts.MaxBodyBytes)
+	}
+	keys, err := parseKeySet(body)
+	if err != nil {
+		return nil, 0, err
+	}
+	return keys, r.ttl(resp.Header), nil
+}
+
+// ttl reads how long a response stays fresh from Cache-Control max-age less
+// Age, clamped to MinTTL..MaxTTL; DefaultTTL when there is no max-age, and
+// MinTTL when the response says no-cache or no-store.
+func (r *Remote) ttl(h http.Header) time.Duration {
+	maxAge, ok := parseMaxAge(h.Values("Cache-Control"))
+	if !ok {
+		return r.opts.DefaultTTL
+	}
+	if age, err := strconv.ParseInt(strings.TrimSpace(h.Get("Age")), 10, 64); err == nil && age > 0 {
+		maxAge -= time.Duration(age) * time.Second
+	}
+	return min(max(maxAge, r.opts.MinTTL), r.opts.MaxTTL)
+}
+
+// parseMaxAge finds max-age in Cache-Control header values. no-cache and
+// no-store count as max-age=0.
+func parseMaxAge(values []string) (time.Duration, bool) {
+	found, d := false, time.Duration(0)
+	for _, v := range values {
+		for _, directive := range strings.Split(v, ",") {
+			name, value, _ := strings.Cut(strings.TrimSpace(directive), "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "no-cache", "no-store":
+				return 0, true
+			case "max-age":
+				secs, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(value), `"`), 10, 64)
+				if err != nil || secs < 0 {
+					continue
+				}
+				if secs > int64(100*365*24*time.Hour/time.Second) {
+					secs = int64(100 * 365 * 24 * time.Hour / time.Second)
+				}
+				found, d = true, time.Duration(secs)*time.Second
+			}
+		}
+	}
+	return d, found
+}
+
+var _ KeySource = (*Remote)(nil)
+var _ KeySource = (*Static)(nil)

@@ -1,0 +1,192 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/fbverify/fbverify/claims"
+)
+
+type contextKey struct{}
+
+// ContextWithToken returns a copy of ctx carrying tok.
+func ContextWithToken(ctx context.Context, tok *claims.Token) context.Context {
+	return context.WithValue(ctx, contextKey{}, tok)
+}
+
+// TokenFromContext returns the verified token that the middleware put in
+// ctx, and whether there is one.
+func TokenFromContext(ctx context.Context) (*claims.Token, bool) {
+	tok, ok := ctx.Value(contextKey{}).(*claims.Token)
+	return tok, ok && tok != nil
+}
+
+// BearerToken returns the token of an "Authorization: Bearer <token>"
+// header. It returns ErrNoToken when there is no Authorization header, and
+// ErrBadAuthorizationHeader when there are several, or the scheme is not
+// Bearer, or the token is empty or has spaces.
+func BearerToken(h http.Header) (string, error) {
+	values := h.Values("Authorization")
+	switch len(values) {
+	case 0:
+		return "", ErrNoToken
+	case 1:
+	default:
+		return "", fmt.Errorf("%w: %d Authorization headers", ErrBadAuthorizationHeader, len(values))
+	}
+	scheme, token, ok := strings.Cut(values[0], " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", fmt.Errorf("%w: want the Bearer scheme", ErrBadAuthorizationHeader)
+	}
+	token = strings.TrimLeft(token, " ")
+	if token == "" || strings.ContainsAny(token, " \t") {
+		return "", fmt.Errorf("%w: want one token after Bearer", ErrBadAuthorizationHeader)
+	}
+	return token, nil
+}
+
+// VerifyRequest verifies the Bearer token of r's Authorization header with
+// r's context. It is the one call a framework adapter needs.
+func (v *Verifier) VerifyRequest(r *http.Request) (*claims.Token, error) {
+	token, err := BearerToken(r.Header)
+	if err != nil {
+		return nil, err
+	}
+	return v.Verify(r.Context(), token)
+}
+
+// ErrorResponder writes the response for a request whose token was
+// refused; err wraps one of this package's sentinels.
+type ErrorResponder func(w http.ResponseWriter, r *http.Request, err error)
+
+// MiddlewareOption configures Middleware.
+type MiddlewareOption func(*middleware)
+
+type middleware struct {
+	v        *Verifier
+	optional bool
+	cookie   string
+	respond  ErrorResponder
+}
+
+// Optional lets requests without a token through, with no token in their
+// context. A request with a bad token is still refused.
+func Optional() MiddlewareOption {
+	return func(m *middleware) { m.optional = true }
+}
+
+// FromCookie reads the token from the named cookie (a session cookie,
+// typically) instead of the Authorization header.
+func FromCookie(name string) MiddlewareOption {
+	return func(m *middleware) { m.cookie = name }
+}
+
+// WithErrorResponder replaces the default response to refused requests
+// (see WriteError).
+func WithErrorResponder(respond ErrorResponder) MiddlewareOption {
+	return func(m *middleware) {
+		if respond != nil {
+			m.respond = respond
+		}
+	}
+}
+
+// Middleware returns net/http middleware that verifies each request's
+// token and passes the request on with the verified token in its context
+// (see TokenFromContext), or refuses it with WriteError.
+func (v *Verifier) Middleware(opts ...MiddlewareOption) func(http.Handler) http.Handler {
+	m := &middleware{v: v, respond: WriteError}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			token, err := m.token(r)
+			if errors.Is(err, ErrNoToken) && m.optional {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if err == nil {
+				var tok *claims.Token
+				if tok, err = v.Verify(r.Context(), token); err == nil {
+					next.ServeHTTP(w, r.WithContext(ContextWithToken(r.Context(), tok)))
+					return
+				}
+			}
+			m.respond(w, r, err)
+		})
+	}
+}
+
+func (m *middleware) token(r *http.Request) (string, error) {
+	if m.cookie == "" {
+		return BearerToken(r.Header)
+	}
+	c, err := r.Cookie(m.cookie)
+	if err != nil || c.Value == "" {
+		return "", ErrNoToken
+	}
+	return c.Value, nil
+}
+
+// errorBody is the JSON body of a refusal.
+type errorBody struct {
+	Error   string `json:"error"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// WriteError is the default ErrorResponder. It answers:
+//   - 401 with "WWW-Authenticate: Bearer" when no token was sent;
+//   - 400 with error="invalid_request" for a malformed Authorization header;
+//   - 503 when the token could not be judged (keys or revocation check
+//     unavailable);
+//   - 401 with error="invalid_token" otherwise (RFC 6750).
+//
+// The JSON body names the error code and a fixed message for it; it never
+// echoes the token, the key endpoint's errors or the claims' values.
+func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
+	code := ErrorCode(err)
+	status, oauthErr := http.StatusUnauthorized, "invalid_token"
+	switch {
+	case errors.Is(err, ErrNoToken):
+		oauthErr = ""
+	case errors.Is(err, ErrBadAuthorizationHeader):
+		status, oauthErr = http.StatusBadRequest, "invalid_request"
+	case IsServerSide(err), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		status, oauthErr = http.StatusServiceUnavailable, ""
+		w.Header().Set("Retry-After", "5")
+	}
+	message := publicMessage(err)
+	if status != http.StatusServiceUnavailable {
+		challenge := "Bearer"
+		if oauthErr != "" {
+			challenge += fmt.Sprintf(` error=%q, error_description=%q`, oauthErr, message)
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if oauthErr == "" {
+		oauthErr = "unauthorized"
+		if status == http.StatusServiceUnavailable {
+			oauthErr = "temporarily_unavailable"
+		}
+	}
+	_ = json.NewEncoder(w).Encode(errorBody{Error: oauthErr, Code: code, Message: message})
+}
+
+// publicMessage is a fixed text for err's rule, safe to show a client.
+func publicMessage(err error) string {
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return strings.TrimPrefix(strings.TrimPrefix(c.err.Error(), "verify: "), "jwks: ")
+		}
+	}
+	return "invalid token"
+}

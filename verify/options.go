@@ -1,0 +1,224 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/fbverify/fbverify/jwks"
+)
+
+// Defaults and limits of the options.
+const (
+	// DefaultLeeway is the clock skew allowed on exp, iat and auth_time.
+	DefaultLeeway = time.Minute
+	// MaxLeeway is the largest leeway WithLeeway accepts.
+	MaxLeeway = 5 * time.Minute
+	// DefaultMaxTokenBytes bounds a token's length. Genuine ID tokens are
+	// about 1 KB, and a few KB with large custom claims (which Firebase
+	// limits to 1000 bytes).
+	DefaultMaxTokenBytes = 8 << 10
+	// IDTokenLifetime is the lifetime Google gives ID tokens.
+	IDTokenLifetime = time.Hour
+	// SessionCookieMaxLifetime is the longest lifetime of a session cookie.
+	SessionCookieMaxLifetime = 14 * 24 * time.Hour
+)
+
+// Kind is the kind of token a Verifier accepts.
+type Kind int
+
+const (
+	// IDToken is a Firebase ID token: iss https://securetoken.google.com/<project>,
+	// keys from jwks.IDTokenJWKSURL.
+	IDToken Kind = iota
+	// SessionCookie is a Firebase session cookie: iss
+	// https://session.firebase.google.com/<project>, keys from
+	// jwks.SessionCookieX509URL.
+	SessionCookie
+)
+
+// String names the kind.
+func (k Kind) String() string {
+	if k == SessionCookie {
+		return "session cookie"
+	}
+	return "ID token"
+}
+
+// UserStatus is what a revocation check knows about a user.
+type UserStatus struct {
+	// Disabled refuses every token of the user.
+	Disabled bool
+	// ValidAfter refuses tokens whose auth_time is before it (the user's
+	// "tokens valid after" time); zero accepts all.
+	ValidAfter time.Time
+}
+
+// RevocationCheck looks a user up in the caller's own store. It is called
+// after the signature and every claim rule passed. An error refuses the
+// token with ErrRevocationCheckFailed: fail closed.
+type RevocationCheck func(ctx context.Context, uid string) (UserStatus, error)
+
+// Option configures a Verifier.
+type Option func(*settings) error
+
+type settings struct {
+	kind          Kind
+	keys          jwks.KeySource
+	now           func() time.Time
+	leeway        time.Duration
+	extraProjects []string
+	tenants       []string
+	unsigned      bool
+	maxTokenBytes int
+	revocation    RevocationCheck
+	httpClient    *http.Client
+	logger        *slog.Logger
+}
+
+// WithKeySource sets where the public keys come from. If not given, the
+// Verifier fetches Google's keys for its Kind with a jwks.Remote that uses
+// the Verifier's clock, and Close stops it.
+func WithKeySource(keys jwks.KeySource) Option {
+	return func(s *settings) error {
+		if keys == nil {
+			return fmt.Errorf("verify: WithKeySource: nil key source")
+		}
+		s.keys = keys
+		return nil
+	}
+}
+
+// WithClock sets the clock that judges exp, iat and auth_time (and, for
+// the default key source, key freshness). If not given, time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *settings) error {
+		if now == nil {
+			return fmt.Errorf("verify: WithClock: nil clock")
+		}
+		s.now = now
+		return nil
+	}
+}
+
+// WithLeeway sets the clock skew allowed on exp, iat and auth_time, from 0
+// to MaxLeeway. If not given, DefaultLeeway.
+func WithLeeway(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 || d > MaxLeeway {
+			return fmt.Errorf("verify: WithLeeway: %v is outside 0..%v", d, MaxLeeway)
+		}
+		s.leeway = d
+		return nil
+	}
+}
+
+// WithKind makes the Verifier accept session cookies (SessionCookie)
+// instead of ID tokens. One Verifier accepts one kind only, so an ID token
+// never passes as a session cookie, nor the reverse.
+func WithKind(k Kind) Option {
+	return func(s *settings) error {
+		if k != IDToken && k != SessionCookie {
+			return fmt.Errorf("verify: WithKind: unknown kind %d", k)
+		}
+		s.kind = k
+		return nil
+	}
+}
+
+// WithExtraProjects accepts tokens of more Firebase projects besides the
+// one given to New (say staging besides production). Each token is still
+// checked against its own project: its iss must match its aud.
+func WithExtraProjects(projectIDs ...string) Option {
+	return func(s *settings) error {
+		for _, p := range projectIDs {
+			if p == "" {
+				return fmt.Errorf("verify: WithExtraProjects: empty project ID")
+			}
+		}
+		s.extraProjects = append(s.extraProjects, projectIDs...)
+		return nil
+	}
+}
+
+// WithTenants requires firebase.tenant to be one of tenantIDs (Identity
+// Platform multi-tenancy); tokens without a tenant are refused.
+func WithTenants(tenantIDs ...string) Option {
+	return func(s *settings) error {
+		if len(tenantIDs) == 0 {
+			return fmt.Errorf("verify: WithTenants: no tenant given")
+		}
+		for _, t := range tenantIDs {
+			if t == "" {
+				return fmt.Errorf("verify: WithTenants: empty tenant ID")
+			}
+		}
+		s.tenants = append(s.tenants, tenantIDs...)
+		return nil
+	}
+}
+
+// WithRevocationCheck calls check for every token that passed all other
+// rules, refusing it with ErrUserDisabled or ErrRevoked as the status says.
+func WithRevocationCheck(check RevocationCheck) Option {
+	return func(s *settings) error {
+		if check == nil {
+			return fmt.Errorf("verify: WithRevocationCheck: nil check")
+		}
+		s.revocation = check
+		return nil
+	}
+}
+
+// WithMaxTokenBytes bounds a token's length; longer ones are refused with
+// ErrTooLarge before any parsing. If not given, DefaultMaxTokenBytes.
+func WithMaxTokenBytes(n int) Option {
+	return func(s *settings) error {
+		if n < 256 {
+			return fmt.Errorf("verify: WithMaxTokenBytes: %d is too small for any Firebase token", n)
+		}
+		s.maxTokenBytes = n
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client of the default key source. It has no
+// effect with WithKeySource.
+func WithHTTPClient(c *http.Client) Option {
+	return func(s *settings) error {
+		s.httpClient = c
+		return nil
+	}
+}
+
+// WithLogger sets where the default key source reports failed fetches.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		s.logger = l
+		return nil
+	}
+}
+
+// InsecureEmulatorMode accepts the unsigned tokens (alg "none", empty
+// signature) that the Firebase Auth emulator issues; every other rule still
+// applies, and signed tokens are still verified. Anyone can forge an
+// unsigned token: this option MUST NOT be used outside local development
+// and tests against the emulator. Nothing turns it on but this call.
+func InsecureEmulatorMode() Option {
+	return func(s *settings) error {
+		s.unsigned = true
+		return nil
+	}
+}
+
+// EmulatorHost returns FIREBASE_AUTH_EMULATOR_HOST, the variable the
+// Firebase tools set when the Auth emulator runs, and whether it is set.
+// It is a convenience for deciding to pass InsecureEmulatorMode; it turns
+// nothing on by itself.
+func EmulatorHost() (string, bool) {
+	h := os.Getenv("FIREBASE_AUTH_EMULATOR_HOST")
+	return h, h != ""
+}

@@ -1,0 +1,243 @@
+// Package verify verifies Firebase ID tokens and session cookies offline:
+// it ties a key source (package jwks) to the claim rules (package claims),
+// and offers net/http middleware.
+//
+// The algorithm is fixed to RS256, keys come only from the configured key
+// source, and jku, x5u and jwk headers are never read.
+package verify
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/fbverify/fbverify/claims"
+	"github.com/fbverify/fbverify/jwks"
+)
+
+// Verifier checks tokens of one kind for one or more Firebase projects. It
+// is safe for concurrent use; build one at start-up and share it.
+type Verifier struct {
+	kind          Kind
+	keys          jwks.KeySource
+	ownedKeys     *jwks.Remote // the default key source, closed by Close
+	now           func() time.Time
+	expected      claims.Expected
+	unsigned      bool
+	maxTokenBytes int
+	revocation    RevocationCheck
+}
+
+// New makes a Verifier for projectID (refusing an empty one) with opts.
+// Without WithKeySource it fetches Google's keys for the Verifier's Kind
+// on first use; call Close when done with it.
+func New(projectID string, opts ...Option) (*Verifier, error) {
+	if projectID == "" {
+		return nil, errors.New("verify: empty project ID")
+	}
+	s := settings{
+		now:           time.Now,
+		leeway:        DefaultLeeway,
+		maxTokenBytes: DefaultMaxTokenBytes,
+	}
+	for _, opt := range opts {
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	v := &Verifier{
+		kind:          s.kind,
+		keys:          s.keys,
+		now:           s.now,
+		unsigned:      s.unsigned,
+		maxTokenBytes: s.maxTokenBytes,
+		revocation:    s.revocation,
+		expected: claims.Expected{
+			ProjectIDs:   append([]string{projectID}, s.extraProjects...),
+			IssuerPrefix: claims.IDTokenIssuerPrefix,
+			Tenants:      s.tenants,
+			Leeway:       s.leeway,
+			MaxLifetime:  IDTokenLifetime,
+		},
+	}
+	if s.kind == SessionCookie {
+		v.expected.IssuerPrefix = claims.SessionCookieIssuerPrefix
+		v.expected.MaxLifetime = SessionCookieMaxLifetime
+	}
+	if v.keys == nil {
+		url := jwks.IDTokenJWKSURL
+		if s.kind == SessionCookie {
+			url = jwks.SessionCookieX509URL
+		}
+		remote, err := jwks.NewRemote(url, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger})
+		if err != nil {
+			return nil, err
+		}
+		v.keys, v.ownedKeys = remote, remote
+	}
+	return v, nil
+}
+
+// Kind reports which kind of token v accepts.
+func (v *Verifier) Kind() Kind { return v.kind }
+
+// ProjectIDs lists the projects whose tokens v accepts.
+func (v *Verifier) ProjectIDs() []string {
+	return append([]string(nil), v.expected.ProjectIDs...)
+}
+
+// Close stops the default key source, if v made one. It is safe to call
+// more than once.
+func (v *Verifier) Close() error {
+	if v.ownedKeys != nil {
+		return v.ownedKeys.Close()
+	}
+	return nil
+}
+
+// Verify checks token and returns its claims, or an error wrapping one of
+// this package's sentinels. Checks run cheapest first: size, shape,
+// header, claim rules, then the key lookup and the RSA signature, then the
+// revocation check. ctx bounds any wait for keys.
+func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, error) {
+	if len(token) > v.maxTokenBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), v.maxTokenBytes)
+	}
+	parts, err := split(token)
+	if err != nil {
+		return nil, err
+	}
+	header, err := decodeSegment("header", parts.header)
+	if err != nil {
+		return nil, err
+	}
+	h, err := claims.ParseHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	if err := claims.CheckAlgorithm(h, v.unsigned); err != nil {
+		return nil, err
+	}
+	if err := claims.CheckHeader(h); err != nil {
+		return nil, err
+	}
+	unsigned := h.Algorithm == claims.AlgorithmNone
+	if unsigned != (parts.signature == "") {
+		if unsigned {
+			return nil, fmt.Errorf("%w: an unsigned token must have an empty signature", ErrMalformed)
+		}
+		return nil, fmt.Errorf("%w: empty signature", ErrMalformed)
+	}
+	payload, err := decodeSegment("payload", parts.payload)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := claims.Parse(payload)
+	if err != nil {
+		return nil, err
+	}
+	now := v.now()
+	if err := claims.Validate(tok, v.expected, now); err != nil {
+		return nil, err
+	}
+	if !unsigned {
+		if err := v.checkSignature(ctx, h.KeyID, parts); err != nil {
+			return nil, err
+		}
+	}
+	if err := v.checkRevocation(ctx, tok); err != nil {
+		return nil, err
+	}
+	return tok, nil
+}
+
+func (v *Verifier) checkSignature(ctx context.Context, kid string, parts segments) error {
+	key, err := v.keys.PublicKey(ctx, kid)
+	if err != nil {
+		return err
+	}
+	sig, err := decodeSegment("signature", parts.signature)
+	if err != nil {
+		return err
+	}
+	if len(sig) != key.Size() {
+		return fmt.Errorf("%w: %d-byte signature for a %d-byte key", ErrInvalidSignature, len(sig), key.Size())
+	}
+	if err := jwt.SigningMethodRS256.Verify(parts.signingInput, sig, key); err != nil {
+		return fmt.Errorf("%w with key %q", ErrInvalidSignature, kid)
+	}
+	return nil
+}
+
+func (v *Verifier) checkRevocation(ctx context.Context, tok *claims.Token) error {
+	if v.revocation == nil {
+		return nil
+	}
+	st, err := v.revocation(ctx, tok.UID)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrRevocationCheckFailed, err)
+	}
+	if st.Disabled {
+		return fmt.Errorf("%w: uid %q", ErrUserDisabled, tok.UID)
+	}
+	if !st.ValidAfter.IsZero() && tok.AuthTime.Before(st.ValidAfter) {
+		return fmt.Errorf("%w: signed in at %s, sessions revoked at %s", ErrRevoked,
+			tok.AuthTime.Format(time.RFC3339), st.ValidAfter.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// segments are the parts of a compact JWS.
+type segments struct {
+	header, payload, signature string
+	signingInput               string // header "." payload
+}
+
+// split checks the token's alphabet and cuts it into its three segments.
+// base64's decoder skips newlines, so the alphabet is checked here: a token
+// with whitespace inside is refused, not repaired.
+func split(token string) (segments, error) {
+	if token == "" {
+		return segments{}, fmt.Errorf("%w: empty token", ErrMalformed)
+	}
+	dots := 0
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		case c == '.':
+			dots++
+		default:
+			return segments{}, fmt.Errorf("%w: character %q at offset %d is not base64url", ErrMalformed, c, i)
+		}
+	}
+	if dots != 2 {
+		return segments{}, fmt.Errorf("%w: %d segments, want 3", ErrMalformed, dots+1)
+	}
+	first := strings.IndexByte(token, '.')
+	last := strings.LastIndexByte(token, '.')
+	return segments{
+		header:       token[:first],
+		payload:      token[first+1 : last],
+		signature:    token[last+1:],
+		signingInput: token[:last],
+	}, nil
+}
+
+var b64 = base64.RawURLEncoding.Strict()
+
+func decodeSegment(name, seg string) ([]byte, error) {
+	if seg == "" {
+		return nil, fmt.Errorf("%w: empty %s", ErrMalformed, name)
+	}
+	out, err := b64.DecodeString(seg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not canonical base64url: %v", ErrMalformed, name, err)
+	}
+	return out, nil
+}
