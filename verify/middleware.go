@@ -27,18 +27,30 @@ func TokenFromContext(ctx context.Context) (*claims.Token, bool) {
 
 // BearerToken returns the token of an "Authorization: Bearer <token>"
 // header. It returns ErrNoToken when there is no Authorization header, and
-// ErrBadAuthorizationHeader when there are several, or the scheme is not
-// Bearer, or the token is empty or has spaces.
+// ErrBadAuthorizationHeader when there are several, or when the one there
+// is not what ParseAuthorization accepts.
 func BearerToken(h http.Header) (string, error) {
 	values := h.Values("Authorization")
 	switch len(values) {
 	case 0:
 		return "", ErrNoToken
 	case 1:
+		return ParseAuthorization(values[0])
 	default:
 		return "", fmt.Errorf("%w: %d Authorization headers", ErrBadAuthorizationHeader, len(values))
 	}
-	scheme, token, ok := strings.Cut(values[0], " ")
+}
+
+// ParseAuthorization returns the token of one Authorization value,
+// "Bearer <token>" (the scheme in any case), as found in an HTTP header or
+// gRPC metadata. It returns ErrNoToken for an empty value and
+// ErrBadAuthorizationHeader for another scheme, an empty token, or more
+// than one word after the scheme.
+func ParseAuthorization(value string) (string, error) {
+	if strings.TrimSpace(value) == "" {
+		return "", ErrNoToken
+	}
+	scheme, token, ok := strings.Cut(value, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", fmt.Errorf("%w: want the Bearer scheme", ErrBadAuthorizationHeader)
 	}
