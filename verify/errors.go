@@ -28,6 +28,8 @@ var (
 	ErrInvalidKeyID = claims.ErrInvalidKeyID
 	// ErrCriticalHeader: the header has a crit parameter.
 	ErrCriticalHeader = claims.ErrCriticalHeader
+	// ErrInvalidType: typ is not "JWT" (App Check tokens).
+	ErrInvalidType = claims.ErrInvalidType
 	// ErrUnknownKey: no current key has the token's kid.
 	ErrUnknownKey = jwks.ErrUnknownKey
 	// ErrKeysUnavailable: the key source could not provide keys.
@@ -75,6 +77,7 @@ var codes = []struct {
 	{ErrUnsupportedAlgorithm, "unsupported_algorithm"},
 	{ErrInvalidKeyID, "invalid_key_id"},
 	{ErrCriticalHeader, "critical_header"},
+	{ErrInvalidType, "invalid_type"},
 	{ErrUnknownKey, "unknown_key"},
 	{ErrKeysUnavailable, "keys_unavailable"},
 	{ErrInvalidSignature, "invalid_signature"},

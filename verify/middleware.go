@@ -79,10 +79,10 @@ type ErrorResponder func(w http.ResponseWriter, r *http.Request, err error)
 type MiddlewareOption func(*middleware)
 
 type middleware struct {
-	v        *Verifier
-	optional bool
-	cookie   string
-	respond  ErrorResponder
+	optional    bool
+	cookie      string
+	respond     ErrorResponder
+	fromRequest func(*http.Request) (string, error)
 }
 
 // Optional lets requests without a token through, with no token in their
@@ -111,10 +111,27 @@ func WithErrorResponder(respond ErrorResponder) MiddlewareOption {
 // token and passes the request on with the verified token in its context
 // (see TokenFromContext), or refuses it with WriteError.
 func (v *Verifier) Middleware(opts ...MiddlewareOption) func(http.Handler) http.Handler {
-	m := &middleware{v: v, respond: WriteError}
+	m := newMiddleware(opts, func(r *http.Request) (string, error) { return BearerToken(r.Header) })
+	return m.wrap(func(ctx context.Context, token string) (context.Context, error) {
+		tok, err := v.Verify(ctx, token)
+		if err != nil {
+			return nil, err
+		}
+		return ContextWithToken(ctx, tok), nil
+	})
+}
+
+func newMiddleware(opts []MiddlewareOption, fromRequest func(*http.Request) (string, error)) *middleware {
+	m := &middleware{respond: WriteError, fromRequest: fromRequest}
 	for _, opt := range opts {
 		opt(m)
 	}
+	return m
+}
+
+// wrap builds the handler chain: verify turns a token into the context
+// the next handler sees.
+func (m *middleware) wrap(verify func(ctx context.Context, token string) (context.Context, error)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			token, err := m.token(r)
@@ -123,9 +140,9 @@ func (v *Verifier) Middleware(opts ...MiddlewareOption) func(http.Handler) http.
 				return
 			}
 			if err == nil {
-				var tok *claims.Token
-				if tok, err = v.Verify(r.Context(), token); err == nil {
-					next.ServeHTTP(w, r.WithContext(ContextWithToken(r.Context(), tok)))
+				var ctx context.Context
+				if ctx, err = verify(r.Context(), token); err == nil {
+					next.ServeHTTP(w, r.WithContext(ctx))
 					return
 				}
 			}
@@ -136,7 +153,7 @@ func (v *Verifier) Middleware(opts ...MiddlewareOption) func(http.Handler) http.
 
 func (m *middleware) token(r *http.Request) (string, error) {
 	if m.cookie == "" {
-		return BearerToken(r.Header)
+		return m.fromRequest(r)
 	}
 	c, err := r.Cookie(m.cookie)
 	if err != nil || c.Value == "" {

@@ -157,7 +157,12 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 }
 
 func (v *Verifier) checkSignature(ctx context.Context, kid string, parts segments) error {
-	key, err := v.keys.PublicKey(ctx, kid)
+	return verifyRS256(ctx, v.keys, kid, parts)
+}
+
+// verifyRS256 checks the RS256 signature of parts with the key named kid.
+func verifyRS256(ctx context.Context, keys jwks.KeySource, kid string, parts segments) error {
+	key, err := keys.PublicKey(ctx, kid)
 	if err != nil {
 		return err
 	}

@@ -141,26 +141,48 @@ func (s *Signer) mint(issuerPrefix, uid string, opts []TokenOption) string {
 	return SignWith(key, header, payload)
 }
 
-// build applies opts to the default header and payload and encodes them.
+// build applies opts to the default header and payload of an ID token or
+// session cookie, and encodes them.
 func (s *Signer) build(issuerPrefix, uid string, opts []TokenOption) (header, payload []byte, key *rsa.PrivateKey) {
 	now := s.now()
+	return s.encode(map[string]any{
+		"iss":       issuerPrefix + s.projectID,
+		"aud":       s.projectID,
+		"sub":       uid,
+		"user_id":   uid,
+		"iat":       now.Unix(),
+		"auth_time": now.Unix(),
+		"exp":       now.Add(time.Hour).Unix(),
+		"firebase": map[string]any{
+			"identities":       map[string]any{},
+			"sign_in_provider": "custom",
+		},
+	}, opts)
+}
+
+// AppCheckToken mints a Firebase App Check token for appID in the project
+// with the given number: RS256 with typ "JWT", iss
+// https://firebaseappcheck.googleapis.com/<number>, aud
+// ["projects/<number>", "projects/<project ID>"], exp an hour after iat.
+func (s *Signer) AppCheckToken(projectNumber, appID string, opts ...TokenOption) string {
+	now := s.now()
+	header, payload, key := s.encode(map[string]any{
+		"iss": claims.AppCheckIssuerPrefix + projectNumber,
+		"aud": []string{"projects/" + projectNumber, "projects/" + s.projectID},
+		"sub": appID,
+		"iat": now.Unix(),
+		"exp": now.Add(time.Hour).Unix(),
+	}, opts)
+	return SignWith(key, header, payload)
+}
+
+// encode applies opts to the default header and the given payload.
+func (s *Signer) encode(payload map[string]any, opts []TokenOption) (header, body []byte, key *rsa.PrivateKey) {
 	signing := s.Key()
 	t := &tokenSpec{
-		header: map[string]any{"alg": "RS256", "kid": signing.ID, "typ": "JWT"},
-		payload: map[string]any{
-			"iss":       issuerPrefix + s.projectID,
-			"aud":       s.projectID,
-			"sub":       uid,
-			"user_id":   uid,
-			"iat":       now.Unix(),
-			"auth_time": now.Unix(),
-			"exp":       now.Add(time.Hour).Unix(),
-			"firebase": map[string]any{
-				"identities":       map[string]any{},
-				"sign_in_provider": "custom",
-			},
-		},
-		key: signing,
+		header:  map[string]any{"alg": "RS256", "kid": signing.ID, "typ": "JWT"},
+		payload: payload,
+		key:     signing,
 	}
 	for _, opt := range opts {
 		opt(t)
@@ -169,9 +191,9 @@ func (s *Signer) build(issuerPrefix, uid string, opts []TokenOption) (header, pa
 	if err != nil {
 		panic("verifytest: header: " + err.Error())
 	}
-	payload, err = json.Marshal(t.payload)
+	body, err = json.Marshal(t.payload)
 	if err != nil {
 		panic("verifytest: payload: " + err.Error())
 	}
-	return header, payload, t.key.Private
+	return header, body, t.key.Private
 }

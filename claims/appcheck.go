@@ -1,0 +1,133 @@
+package claims
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// AppCheckIssuerPrefix is the issuer prefix of Firebase App Check tokens:
+// iss is the prefix followed by the project number.
+const AppCheckIssuerPrefix = "https://firebaseappcheck.googleapis.com/"
+
+// ErrInvalidType: the header's typ is not "JWT" where it must be (App Check
+// tokens).
+var ErrInvalidType = errors.New("wrong token type")
+
+// AppCheckToken holds the claims of a Firebase App Check token.
+type AppCheckToken struct {
+	// AppID is the Firebase app the token attests: the sub claim.
+	AppID string
+	// Issuer is the iss claim.
+	Issuer string
+	// Audience is the aud claim: "projects/<number>" and "projects/<id>".
+	Audience []string
+	// IssuedAt is the iat claim.
+	IssuedAt time.Time
+	// Expires is the exp claim.
+	Expires time.Time
+
+	payload []byte
+}
+
+// Decode unmarshals the whole payload into v.
+func (t *AppCheckToken) Decode(v any) error { return json.Unmarshal(t.payload, v) }
+
+type wireAppCheck struct {
+	Sub string   `json:"sub"`
+	Iss string   `json:"iss"`
+	Aud []string `json:"aud"`
+	Iat int64    `json:"iat"`
+	Exp int64    `json:"exp"`
+}
+
+var appCheckRules = map[string]error{
+	"sub": ErrInvalidSubject,
+	"iss": ErrInvalidIssuer,
+	"aud": ErrInvalidAudience,
+	"iat": ErrInvalidIssuedAt,
+	"exp": ErrInvalidExpiry,
+}
+
+// ParseAppCheck decodes an App Check token's payload, with the same
+// strictness as Parse: aud must be an array of strings.
+func ParseAppCheck(payload []byte) (*AppCheckToken, error) {
+	if err := checkStrictJSON(payload, []string{"sub", "iss", "aud", "iat", "exp"}, nil); err != nil {
+		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
+	}
+	var w wireAppCheck
+	if err := json.Unmarshal(payload, &w); err != nil {
+		return nil, typeError("payload", err, appCheckRules)
+	}
+	return &AppCheckToken{AppID: w.Sub, Issuer: w.Iss, Audience: w.Aud,
+		IssuedAt: unixTime(w.Iat), Expires: unixTime(w.Exp), payload: payload}, nil
+}
+
+// AppCheckExpected is what an App Check token must satisfy besides its
+// signature.
+type AppCheckExpected struct {
+	// ProjectNumber is the Firebase project's number; iss must be
+	// AppCheckIssuerPrefix followed by it. Required.
+	ProjectNumber string
+	// ProjectID, if not empty, is also accepted in aud as "projects/<id>".
+	ProjectID string
+	// Leeway is the clock skew allowed on exp and iat.
+	Leeway time.Duration
+}
+
+// CheckAppCheckHeader requires typ "JWT", as App Check tokens carry.
+func CheckAppCheckHeader(h Header) error {
+	if h.Type != "JWT" {
+		return &ValidationError{Claim: "typ", Err: ErrInvalidType, Expected: `"JWT"`, Actual: quoteOrMissing(h.Type)}
+	}
+	return nil
+}
+
+// ValidateAppCheck applies the App Check rules to t at time now: aud
+// contains projects/<number> (or projects/<id>), iss is the project's App
+// Check issuer, sub (the app ID) is present, exp is in the future and iat
+// is not.
+func ValidateAppCheck(t *AppCheckToken, want AppCheckExpected, now time.Time) error {
+	accepted := []string{"projects/" + want.ProjectNumber}
+	if want.ProjectID != "" {
+		accepted = append(accepted, "projects/"+want.ProjectID)
+	}
+	if !containsAny(t.Audience, accepted) {
+		return &ValidationError{Claim: "aud", Err: ErrInvalidAudience,
+			Expected: "an array containing " + quoteList(accepted), Actual: fmt.Sprintf("%q", t.Audience),
+			Hint: "the token was issued for another Firebase project"}
+	}
+	if wantIss := AppCheckIssuerPrefix + want.ProjectNumber; t.Issuer != wantIss {
+		return &ValidationError{Claim: "iss", Err: ErrInvalidIssuer, Expected: quote(wantIss), Actual: quoteOrMissing(t.Issuer)}
+	}
+	if t.AppID == "" {
+		return &ValidationError{Claim: "sub", Err: ErrInvalidSubject, Expected: "the app ID", Actual: "none"}
+	}
+	if t.Expires.IsZero() {
+		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry, Expected: "a positive whole number of seconds", Actual: "none"}
+	}
+	if t.IssuedAt.IsZero() {
+		return &ValidationError{Claim: "iat", Err: ErrInvalidIssuedAt, Expected: "a positive whole number of seconds", Actual: "none"}
+	}
+	if !now.Before(t.Expires.Add(want.Leeway)) {
+		return &ValidationError{Claim: "exp", Err: ErrExpired,
+			Expected: "a time after " + stamp(now.Add(-want.Leeway)), Actual: stamp(t.Expires)}
+	}
+	if t.IssuedAt.After(now.Add(want.Leeway)) {
+		return &ValidationError{Claim: "iat", Err: ErrIssuedInFuture,
+			Expected: "a time before " + stamp(now.Add(want.Leeway)), Actual: stamp(t.IssuedAt)}
+	}
+	return nil
+}
+
+func containsAny(have, want []string) bool {
+	for _, h := range have {
+		for _, w := range want {
+			if h == w {
+				return true
+			}
+		}
+	}
+	return false
+}

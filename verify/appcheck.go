@@ -1,0 +1,148 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/fbverify/fbverify/claims"
+	"github.com/fbverify/fbverify/jwks"
+)
+
+// AppCheckHeader is the request header that carries an App Check token.
+const AppCheckHeader = "X-Firebase-AppCheck"
+
+// AppCheckVerifier checks Firebase App Check tokens: RS256 with typ "JWT",
+// keys from jwks.AppCheckJWKSURL, iss
+// https://firebaseappcheck.googleapis.com/<projectNumber>, and aud an array
+// containing projects/<projectNumber> or projects/<projectID>. It is safe
+// for concurrent use.
+type AppCheckVerifier struct {
+	keys          jwks.KeySource
+	ownedKeys     *jwks.Remote
+	now           func() time.Time
+	expected      claims.AppCheckExpected
+	maxTokenBytes int
+}
+
+// NewAppCheck makes an AppCheckVerifier for the project with the given
+// number (required, digits only) and ID (optional: when set, aud may name
+// the project by ID too). Of the options, WithKeySource, WithClock,
+// WithLeeway, WithMaxTokenBytes, WithHTTPClient and WithLogger apply; the
+// ones about ID tokens are refused.
+func NewAppCheck(projectNumber, projectID string, opts ...Option) (*AppCheckVerifier, error) {
+	if projectNumber == "" {
+		return nil, errors.New("verify: empty project number")
+	}
+	for _, c := range projectNumber {
+		if c < '0' || c > '9' {
+			return nil, fmt.Errorf("verify: project number %q is not all digits", projectNumber)
+		}
+	}
+	s := settings{now: time.Now, leeway: DefaultLeeway, maxTokenBytes: DefaultMaxTokenBytes}
+	for _, opt := range opts {
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	if s.kind != IDToken || len(s.extraProjects) > 0 || len(s.tenants) > 0 || s.unsigned || s.revocation != nil {
+		return nil, errors.New("verify: NewAppCheck: kind, extra projects, tenants, emulator mode and revocation checks do not apply to App Check tokens")
+	}
+	a := &AppCheckVerifier{
+		keys:          s.keys,
+		now:           s.now,
+		maxTokenBytes: s.maxTokenBytes,
+		expected:      claims.AppCheckExpected{ProjectNumber: projectNumber, ProjectID: projectID, Leeway: s.leeway},
+	}
+	if a.keys == nil {
+		remote, err := jwks.NewRemote(jwks.AppCheckJWKSURL, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger})
+		if err != nil {
+			return nil, err
+		}
+		a.keys, a.ownedKeys = remote, remote
+	}
+	return a, nil
+}
+
+// Close stops the default key source, if the verifier made one.
+func (a *AppCheckVerifier) Close() error {
+	if a.ownedKeys != nil {
+		return a.ownedKeys.Close()
+	}
+	return nil
+}
+
+// Verify checks an App Check token and returns its claims (AppID is the
+// attested app), or an error wrapping one of this package's sentinels.
+func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.AppCheckToken, error) {
+	if len(token) > a.maxTokenBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), a.maxTokenBytes)
+	}
+	parts, err := split(token)
+	if err != nil {
+		return nil, err
+	}
+	header, err := decodeSegment("header", parts.header)
+	if err != nil {
+		return nil, err
+	}
+	h, err := claims.ParseHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	for _, check := range []error{claims.CheckAlgorithm(h, false), claims.CheckHeader(h), claims.CheckAppCheckHeader(h)} {
+		if check != nil {
+			return nil, check
+		}
+	}
+	payload, err := decodeSegment("payload", parts.payload)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := claims.ParseAppCheck(payload)
+	if err != nil {
+		return nil, err
+	}
+	if err := claims.ValidateAppCheck(tok, a.expected, a.now()); err != nil {
+		return nil, err
+	}
+	if err := verifyRS256(ctx, a.keys, h.KeyID, parts); err != nil {
+		return nil, err
+	}
+	return tok, nil
+}
+
+type appCheckKey struct{}
+
+// AppCheckFromContext returns the App Check token that the App Check
+// middleware put in ctx, and whether there is one.
+func AppCheckFromContext(ctx context.Context) (*claims.AppCheckToken, bool) {
+	tok, ok := ctx.Value(appCheckKey{}).(*claims.AppCheckToken)
+	return tok, ok && tok != nil
+}
+
+// Middleware returns net/http middleware that requires a valid App Check
+// token in the X-Firebase-AppCheck header (or the cookie named by
+// FromCookie), putting it in the request's context (see
+// AppCheckFromContext). It composes with the ID token middleware.
+func (a *AppCheckVerifier) Middleware(opts ...MiddlewareOption) func(http.Handler) http.Handler {
+	m := newMiddleware(opts, func(r *http.Request) (string, error) {
+		values := r.Header.Values(AppCheckHeader)
+		switch {
+		case len(values) == 0 || values[0] == "":
+			return "", ErrNoToken
+		case len(values) > 1:
+			return "", fmt.Errorf("%w: %d %s headers", ErrBadAuthorizationHeader, len(values), AppCheckHeader)
+		}
+		return values[0], nil
+	})
+	return m.wrap(func(ctx context.Context, token string) (context.Context, error) {
+		tok, err := a.Verify(ctx, token)
+		if err != nil {
+			return nil, err
+		}
+		return context.WithValue(ctx, appCheckKey{}, tok), nil
+	})
+}
