@@ -1,0 +1,210 @@
+package claims_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fbverify/fbverify/claims"
+)
+
+var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func validToken() *claims.Token {
+	return &claims.Token{
+		UID:      "u1",
+		Audience: "p",
+		Issuer:   claims.IDTokenIssuerPrefix + "p",
+		IssuedAt: now.Add(-time.Minute),
+		AuthTime: now.Add(-time.Minute),
+		Expires:  now.Add(59 * time.Minute),
+	}
+}
+
+var expected = claims.Expected{
+	ProjectIDs:   []string{"p"},
+	IssuerPrefix: claims.IDTokenIssuerPrefix,
+	Leeway:       time.Minute,
+	MaxLifetime:  time.Hour,
+}
+
+func TestValidateEachRule(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(*claims.Token)
+		want   claims.Expected
+		err    error
+		claim  string
+	}{
+		{"valid", func(*claims.Token) {}, expected, nil, ""},
+		{"other audience", func(t *claims.Token) { t.Audience = "q" }, expected, claims.ErrInvalidAudience, "aud"},
+		{"no audience", func(t *claims.Token) { t.Audience = "" }, expected, claims.ErrInvalidAudience, "aud"},
+		{"issuer of the other kind", func(t *claims.Token) { t.Issuer = claims.SessionCookieIssuerPrefix + "p" }, expected, claims.ErrInvalidIssuer, "iss"},
+		{"issuer with a trailing slash", func(t *claims.Token) { t.Issuer += "/" }, expected, claims.ErrInvalidIssuer, "iss"},
+		{"empty uid", func(t *claims.Token) { t.UID = "" }, expected, claims.ErrInvalidSubject, "sub"},
+		{"uid of 128 bytes", func(t *claims.Token) { t.UID = strings.Repeat("é", 64) }, expected, nil, ""},
+		{"uid of 129 bytes", func(t *claims.Token) { t.UID = strings.Repeat("a", 129) }, expected, claims.ErrInvalidSubject, "sub"},
+		{"no exp", func(t *claims.Token) { t.Expires = time.Time{} }, expected, claims.ErrInvalidExpiry, "exp"},
+		{"no iat", func(t *claims.Token) { t.IssuedAt = time.Time{} }, expected, claims.ErrInvalidIssuedAt, "iat"},
+		{"no auth_time", func(t *claims.Token) { t.AuthTime = time.Time{} }, expected, claims.ErrInvalidAuthTime, "auth_time"},
+		{"expired within the leeway", func(t *claims.Token) { t.Expires = now.Add(-59 * time.Second) }, expected, nil, ""},
+		{"expired at the leeway", func(t *claims.Token) { t.Expires = now.Add(-time.Minute) }, expected, claims.ErrExpired, "exp"},
+		{"iat at the leeway", func(t *claims.Token) { t.IssuedAt = now.Add(time.Minute) }, expected, nil, ""},
+		{"iat past the leeway", func(t *claims.Token) { t.IssuedAt = now.Add(time.Minute + time.Second) }, expected, claims.ErrIssuedInFuture, "iat"},
+		{"auth_time past the leeway", func(t *claims.Token) { t.AuthTime = now.Add(time.Minute + time.Second) }, expected, claims.ErrAuthTimeInFuture, "auth_time"},
+		{"lifetime over the limit", func(t *claims.Token) { t.Expires = t.IssuedAt.Add(time.Hour + time.Second) }, expected, claims.ErrInvalidExpiry, "exp"},
+		{"no tenant where one is required", func(*claims.Token) {}, withTenants("a"), claims.ErrInvalidTenant, "firebase.tenant"},
+		{"other tenant", func(t *claims.Token) { t.Firebase.Tenant = "b" }, withTenants("a"), claims.ErrInvalidTenant, "firebase.tenant"},
+		{"one of the tenants", func(t *claims.Token) { t.Firebase.Tenant = "b" }, withTenants("a", "b"), nil, ""},
+		{"second project", func(t *claims.Token) { t.Audience, t.Issuer = "q", claims.IDTokenIssuerPrefix+"q" }, withProjects("p", "q"), nil, ""},
+		{"second project's aud with first's iss", func(t *claims.Token) { t.Audience = "q" }, withProjects("p", "q"), claims.ErrInvalidIssuer, "iss"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tok := validToken()
+			c.change(tok)
+			err := claims.Validate(tok, c.want, now)
+			if c.err == nil {
+				if err != nil {
+					t.Fatalf("err = %v, want nil", err)
+				}
+				return
+			}
+			if !errors.Is(err, c.err) {
+				t.Fatalf("err = %v, want %v", err, c.err)
+			}
+			var ve *claims.ValidationError
+			if !errors.As(err, &ve) || ve.Claim != c.claim {
+				t.Fatalf("err = %#v, want a ValidationError on %q", err, c.claim)
+			}
+		})
+	}
+}
+
+func withTenants(ids ...string) claims.Expected {
+	e := expected
+	e.Tenants = ids
+	return e
+}
+
+func withProjects(ids ...string) claims.Expected {
+	e := expected
+	e.ProjectIDs = ids
+	return e
+}
+
+func TestValidationErrorSaysExpectedAndFound(t *testing.T) {
+	tok := validToken()
+	tok.Audience = "other"
+	err := claims.Validate(tok, expected, now)
+	msg := err.Error()
+	for _, want := range []string{"claims: aud", `expected "p"`, `found "other"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+}
+
+func TestParseTypesAndStrictness(t *testing.T) {
+	cases := []struct {
+		name    string
+		payload string
+		err     error
+	}{
+		{"typed claims", `{"sub":"u","aud":"p","iss":"i","iat":1,"exp":2,"auth_time":1,"email":"a@b.c","email_verified":true,"firebase":{"sign_in_provider":"password","identities":{"email":["a@b.c"]},"tenant":"t"}}`, nil},
+		{"custom claims kept", `{"sub":"u","roles":{"Name":"x","Sub":"y"},"n":[1,{"a":1}]}`, nil},
+		{"custom claim keys equal but for case", `{"roles":{"Name":"x","name":"y"}}`, claims.ErrMalformed},
+		{"aud an array", `{"aud":["p"]}`, claims.ErrInvalidAudience},
+		{"aud a number", `{"aud":5}`, claims.ErrInvalidAudience},
+		{"iss an object", `{"iss":{}}`, claims.ErrInvalidIssuer},
+		{"sub a number", `{"sub":5}`, claims.ErrInvalidSubject},
+		{"exp a string", `{"exp":"2"}`, claims.ErrInvalidExpiry},
+		{"exp a fraction", `{"exp":2.5}`, claims.ErrInvalidExpiry},
+		{"exp an exponent", `{"exp":2e9}`, claims.ErrInvalidExpiry},
+		{"iat a bool", `{"iat":true}`, claims.ErrInvalidIssuedAt},
+		{"auth_time huge", `{"auth_time":1e400}`, claims.ErrInvalidAuthTime},
+		{"tenant a number", `{"firebase":{"tenant":1}}`, claims.ErrInvalidTenant},
+		{"email_verified a string", `{"email_verified":"true"}`, claims.ErrMalformed},
+		{"identities a list", `{"firebase":{"identities":["a"]}}`, claims.ErrMalformed},
+		{"duplicate aud", `{"aud":"p","aud":"q"}`, claims.ErrMalformed},
+		{"duplicate by case", `{"aud":"p","AUD":"q"}`, claims.ErrMalformed},
+		{"lone case variant", `{"AUD":"q"}`, claims.ErrMalformed},
+		{"Unicode fold of sub", `{"ſub":"admin"}`, claims.ErrMalformed},
+		{"duplicate by escape", `{"aud":"p","a\u0075d":"q"}`, claims.ErrMalformed},
+		{"duplicate inside firebase", `{"firebase":{"tenant":"a","tenant":"b"}}`, claims.ErrMalformed},
+		{"duplicate in a custom claim", `{"x":{"k":1,"k":2}}`, claims.ErrMalformed},
+		{"array", `["sub"]`, claims.ErrMalformed},
+		{"trailing data", `{"sub":"u"} {}`, claims.ErrMalformed},
+		{"invalid UTF-8", "{\"sub\":\"\xff\"}", claims.ErrMalformed},
+		{"too deep", `{"x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, claims.ErrMalformed},
+		{"bad literal", `{"sub":tru}`, claims.ErrMalformed},
+		{"empty", ``, claims.ErrMalformed},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := claims.Parse([]byte(c.payload))
+			if c.err == nil && err != nil {
+				t.Fatalf("err = %v, want nil", err)
+			}
+			if c.err != nil && !errors.Is(err, c.err) {
+				t.Fatalf("err = %v, want %v", err, c.err)
+			}
+		})
+	}
+}
+
+func TestParseFillsTheToken(t *testing.T) {
+	tok, err := claims.Parse([]byte(`{"sub":"u","aud":"p","iss":"i","iat":1700000000,"exp":1700003600,"auth_time":1699990000,` +
+		`"email":"a@b.c","email_verified":true,"phone_number":"+15555550100","name":"Ada","picture":"https://x/y.png",` +
+		`"firebase":{"sign_in_provider":"phone","identities":{"phone":["+15555550100"]},"tenant":"t","sign_in_second_factor":"phone","second_factor_identifier":"f"},"admin":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.UID != "u" || tok.Audience != "p" || tok.Issuer != "i" || tok.Email != "a@b.c" || !tok.EmailVerified ||
+		tok.PhoneNumber != "+15555550100" || tok.Name != "Ada" || tok.Picture != "https://x/y.png" ||
+		tok.Firebase.SignInProvider != "phone" || tok.Firebase.Identities["phone"][0] != "+15555550100" ||
+		tok.Firebase.Tenant != "t" || tok.Firebase.SignInSecondFactor != "phone" || tok.Firebase.SecondFactorIdentifier != "f" {
+		t.Fatalf("token = %+v", tok)
+	}
+	if !tok.IssuedAt.Equal(time.Unix(1700000000, 0)) || !tok.Expires.Equal(time.Unix(1700003600, 0)) || !tok.AuthTime.Equal(time.Unix(1699990000, 0)) {
+		t.Fatalf("times = %v %v %v", tok.IssuedAt, tok.Expires, tok.AuthTime)
+	}
+	m, err := tok.Map()
+	if err != nil || m["admin"] != true {
+		t.Fatalf("Map() = %v, %v", m, err)
+	}
+}
+
+func TestParseHeader(t *testing.T) {
+	cases := []struct {
+		name   string
+		header string
+		err    error
+	}{
+		{"typical", `{"alg":"RS256","kid":"k","typ":"JWT"}`, nil},
+		{"alg a number", `{"alg":256,"kid":"k"}`, claims.ErrUnsupportedAlgorithm},
+		{"kid a number", `{"alg":"RS256","kid":1}`, claims.ErrInvalidKeyID},
+		{"alg twice", `{"alg":"none","alg":"RS256","kid":"k"}`, claims.ErrMalformed},
+		{"ALG variant", `{"ALG":"none","alg":"RS256","kid":"k"}`, claims.ErrMalformed},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := claims.ParseHeader([]byte(c.header))
+			if (c.err == nil) != (err == nil) || (c.err != nil && !errors.Is(err, c.err)) {
+				t.Fatalf("err = %v, want %v", err, c.err)
+			}
+		})
+	}
+	for _, alg := range []string{"none", "None", "NONE", "rs256", "HS256", ""} {
+		if err := claims.CheckAlgorithm(claims.Header{Algorithm: alg, KeyID: "k"}, false); !errors.Is(err, claims.ErrUnsupportedAlgorithm) {
+			t.Errorf("alg %q accepted", alg)
+		}
+	}
+	if err := claims.CheckAlgorithm(claims.Header{Algorithm: "none"}, true); err != nil {
+		t.Errorf("alg none refused in emulator mode: %v", err)
+	}
+	if err := claims.CheckHeader(claims.Header{Algorithm: "RS256", Critical: true, KeyID: "k"}); !errors.Is(err, claims.ErrCriticalHeader) {
+		t.Errorf("crit accepted: %v", err)
+	}
+}
