@@ -52,6 +52,10 @@ type RemoteOptions struct {
 	MinTTL, MaxTTL time.Duration
 	// Logger receives a warning when a fetch fails. If nil, nothing is logged.
 	Logger *slog.Logger
+	// Context, when it ends, stops the Remote as Close does: a fetch in
+	// flight is cancelled and every later lookup fails. If nil, only Close
+	// stops it.
+	Context context.Context
 }
 
 // Remote fetches a key set from an HTTPS endpoint (a JWK Set or an X.509
@@ -138,8 +142,14 @@ func NewRemote(rawURL string, opts RemoteOptions) (*Remote, error) {
 	if opts.MinTTL > opts.MaxTTL {
 		return nil, fmt.Errorf("jwks: MinTTL %v is more than MaxTTL %v", opts.MinTTL, opts.MaxTTL)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Remote{url: rawURL, opts: opts, ctx: ctx, cancel: cancel}, nil
+	parent := opts.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
+	r := &Remote{url: rawURL, opts: opts, ctx: ctx, cancel: cancel}
+	context.AfterFunc(ctx, r.dropKeys)
+	return r, nil
 }
 
 // PublicKey implements KeySource. ctx bounds the wait for a fetch; the
@@ -222,6 +232,9 @@ func (r *Remote) runFetch(f *flight) {
 	keys, ttl, err := r.fetch(ctx)
 	cancel()
 	r.mu.Lock()
+	if err == nil && r.ctx.Err() != nil {
+		err = fmt.Errorf("the key source is closed")
+	}
 	if err == nil {
 		now := r.opts.Now()
 		r.snap.Store(&snapshot{keys: keys, fetched: now, expires: now.Add(ttl)})
@@ -293,7 +306,16 @@ func (r *Remote) Status() Status {
 // ErrKeysUnavailable. It is safe to call more than once.
 func (r *Remote) Close() error {
 	r.cancel()
+	r.dropKeys()
 	return nil
+}
+
+// dropKeys forgets the keys once the Remote is stopped, so the lock-free
+// fast path misses too and every lookup fails.
+func (r *Remote) dropKeys() {
+	r.mu.Lock()
+	r.snap.Store(nil)
+	r.mu.Unlock()
 }
 
 // fetch gets and parses the key set, returning its freshness.
