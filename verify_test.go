@@ -273,3 +273,27 @@ func tamper(t *testing.T, token string) string {
 	parts[1] = encodeSegment([]byte(changed))
 	return strings.Join(parts, ".")
 }
+
+func TestEndToEndConcurrentFirstVerificationsShareOneFetch(t *testing.T) {
+	e := newE2E(t)
+	token := e.signer.IDToken("u1")
+	const callers = 100
+	errs := make(chan error, callers)
+	start := make(chan struct{})
+	for i := 0; i < callers; i++ {
+		go func() {
+			<-start
+			_, err := e.verifier.Verify(context.Background(), token)
+			errs <- err
+		}()
+	}
+	close(start)
+	for i := 0; i < callers; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.signer.Requests(); n != 1 {
+		t.Fatalf("%d concurrent first verifications made %d key requests, want 1", callers, n)
+	}
+}
