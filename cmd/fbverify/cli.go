@@ -98,9 +98,7 @@ func newCommand(name, usage, examples string) *command {
 func (cmd *command) printHelp(w io.Writer) {
 	fmt.Fprint(w, cmd.usage)
 	fmt.Fprintln(w, "\nFlags:")
-	cmd.fs.SetOutput(w)
-	cmd.fs.PrintDefaults()
-	cmd.fs.SetOutput(io.Discard)
+	printFlags(w, cmd.fs)
 	if cmd.eg != "" {
 		fmt.Fprint(w, "\nExamples:\n"+cmd.eg)
 	}
@@ -214,4 +212,21 @@ func defaultKeyURL(k verify.Kind) string {
 		return jwks.SessionCookieX509URL
 	}
 	return jwks.IDTokenJWKSURL
+}
+
+// printFlags is flag.PrintDefaults with the double-dash spelling that the
+// help texts and examples use.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintf(w, "%s\n    \t%s", line, usage)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0s" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
 }
