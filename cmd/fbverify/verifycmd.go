@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -182,19 +183,19 @@ func (c *cli) verifyOne(v *verify.Verifier, token string, tooLong int) (verifyRe
 }
 
 // eachLine calls fn with each line of r, without its line ending. A line
-// longer than limit is not kept: fn gets "" and the line's length. It
-// returns the number of lines that were not blank and the first error of
-// reading or of fn.
+// longer than limit bytes is not kept: fn gets "" and the line's length.
+// It returns the number of lines that were not blank and the first error
+// of reading or of fn.
 func eachLine(r io.Reader, limit int, fn func(line string, tooLong int) error) (int, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	nonBlank := 0
 	var buf []byte
-	length := 0
+	length := 0 // of the line so far, ending included
 	for {
 		chunk, err := br.ReadSlice('\n')
 		length += len(chunk)
-		if len(buf)+len(chunk) <= limit+1 {
-			buf = append(buf, chunk...)
+		if len(buf) <= limit+2 {
+			buf = append(buf, chunk[:min(len(chunk), limit+2-len(buf))]...)
 		}
 		if err == bufio.ErrBufferFull {
 			continue
@@ -203,10 +204,10 @@ func eachLine(r io.Reader, limit int, fn func(line string, tooLong int) error) (
 			return nonBlank, err
 		}
 		if length > 0 {
-			line := strings.TrimRight(string(buf), "\r\n")
-			over := 0
-			if length > limit+1 {
-				over = length
+			ending := len(chunk) - len(bytes.TrimRight(chunk, "\r\n"))
+			line, over := strings.TrimRight(string(buf), "\r\n"), 0
+			if n := length - ending; n > limit {
+				line, over = "", n
 			}
 			if over > 0 || strings.TrimSpace(line) != "" {
 				nonBlank++
