@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/fbverify/fbverify/jwks"
+	"github.com/fbverify/fbverify/verify"
+)
+
+const verifyUsage = `Usage: fbverify verify [flags] [TOKEN ...]
+
+Verifies each TOKEN, or each line of standard input when no TOKEN is given
+(blank lines are skipped), and prints one JSON object per token, one per
+line, in order:
+
+  {"valid":true,"uid":"...","claims":{...}}
+  {"valid":false,"error":"<code>","message":"<why>"}
+
+The codes are those of verify.ErrorCode (token_expired, invalid_audience...).
+Without --keys, keys come from Google's endpoint for the token kind.
+
+Exit status: 0 every token valid; 1 a token refused; 2 a usage or set-up
+error (bad flag, no project, a key file that cannot be loaded, or keys that
+could not be fetched to judge a token).
+`
+
+const verifyExamples = `  fbverify verify --project my-project "$ID_TOKEN"
+  fbverify verify --project my-project --keys snapshot.json < tokens.txt
+  fbverify verify --project my-project --at 2026-11-25T12:00:00Z "$OLD_TOKEN"
+  fbverify verify --project my-project --session-cookie "$COOKIE"
+  FIREBASE_PROJECT_ID=demo-project fbverify verify --emulator "$EMULATOR_TOKEN"
+`
+
+// maxLineBytes bounds one line of standard input; longer lines are
+// reported as too large without being held in memory.
+const maxLineBytes = 1 << 20
+
+// verifyResult is one line of verify's output.
+type verifyResult struct {
+	Valid   bool           `json:"valid"`
+	UID     string         `json:"uid,omitempty"`
+	Claims  map[string]any `json:"claims,omitempty"`
+	Error   string         `json:"error,omitempty"`
+	Message string         `json:"message,omitempty"`
+}
+
+func (c *cli) verify(args []string) int {
+	cmd := newCommand("verify", verifyUsage, verifyExamples)
+	fs := cmd.fs
+	project := fs.String("project", "", "Firebase project `ID` (default $FIREBASE_PROJECT_ID, then $GOOGLE_CLOUD_PROJECT)")
+	keysFile := fs.String("keys", "", "key `FILE`: a JWK Set or an X.509 certificate map, as Google serves (default: Google's live endpoint)")
+	var at timeFlag
+	fs.Var(&at, "at", "verify as of `TIME`, RFC 3339 or Unix seconds (default now)")
+	leeway := fs.Duration("leeway", verify.DefaultLeeway, "clock skew allowed on exp, iat and auth_time, at most 5m")
+	session := fs.Bool("session-cookie", false, "verify session cookies instead of ID tokens")
+	var tenants listFlag
+	fs.Var(&tenants, "tenant", "require firebase.tenant to be `ID` (repeat or comma-separate to accept several)")
+	emulator := fs.Bool("emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
+	tokens, stop, status := c.parse(cmd, args)
+	if stop {
+		return status
+	}
+
+	projectID := c.project(*project)
+	if projectID == "" {
+		return c.usageError(cmd, "no project: pass --project or set FIREBASE_PROJECT_ID")
+	}
+	now := c.now
+	if at.set {
+		fixed := at.t
+		now = func() time.Time { return fixed }
+	}
+	kind := verify.IDToken
+	if *session {
+		kind = verify.SessionCookie
+	}
+	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(*leeway), verify.WithKind(kind)}
+	if len(tenants) > 0 {
+		opts = append(opts, verify.WithTenants(tenants...))
+	}
+	if *emulator {
+		fmt.Fprintln(c.stderr, "fbverify: WARNING: --emulator accepts unsigned tokens that anyone can forge; use it only with the Firebase Auth emulator")
+		opts = append(opts, verify.InsecureEmulatorMode())
+	}
+	switch {
+	case *keysFile != "":
+		keys, err := jwks.LoadFile(*keysFile)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+			return exitUsage
+		}
+		opts = append(opts, verify.WithKeySource(keys))
+	case c.keyURL != nil:
+		remote, err := jwks.NewRemote(c.keyURL(kind), jwks.RemoteOptions{Now: now})
+		if err != nil {
+			fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+			return exitUsage
+		}
+		defer remote.Close()
+		opts = append(opts, verify.WithKeySource(remote))
+	}
+	v, err := verify.New(projectID, opts...)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+		return exitUsage
+	}
+	defer v.Close()
+
+	out := bufio.NewWriter(c.stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	worst := exitOK
+	judge := func(token string, tooLong int) error {
+		res, st := c.verifyOne(v, token, tooLong)
+		worst = max(worst, st)
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+		// Flush per line so a pipeline sees each verdict as it comes.
+		return out.Flush()
+	}
+	if len(tokens) > 0 {
+		for _, t := range tokens {
+			if err := judge(strings.TrimSpace(t), 0); err != nil {
+				fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+				return exitUsage
+			}
+		}
+		return worst
+	}
+	n, err := eachLine(c.stdin, maxLineBytes, func(line string, tooLong int) error {
+		if tooLong == 0 {
+			line = strings.TrimSpace(line)
+			if line == "" {
+				return nil
+			}
+		}
+		return judge(line, tooLong)
+	})
+	if err != nil {
+		fmt.Fprintf(c.stderr, "fbverify verify: reading standard input: %v\n", err)
+		return exitUsage
+	}
+	if n == 0 {
+		return c.usageError(cmd, "no token: pass tokens as arguments or one per line on standard input")
+	}
+	return worst
+}
+
+// verifyOne verifies one token and returns its output line and its exit
+// status. tooLong, when not zero, is the length of a line too long to read:
+// it is refused as verify.ErrTooLarge without being parsed.
+func (c *cli) verifyOne(v *verify.Verifier, token string, tooLong int) (verifyResult, int) {
+	var err error
+	if tooLong > 0 {
+		err = fmt.Errorf("%w: %d bytes, limit %d", verify.ErrTooLarge, tooLong, verify.DefaultMaxTokenBytes)
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		tok, verr := v.Verify(ctx, token)
+		if verr == nil {
+			m, merr := tok.Map()
+			if merr == nil {
+				return verifyResult{Valid: true, UID: tok.UID, Claims: m}, exitOK
+			}
+			verr = merr
+		}
+		err = verr
+	}
+	status := exitInvalid
+	if verify.IsServerSide(err) {
+		status = exitUsage
+	}
+	return verifyResult{Error: verify.ErrorCode(err), Message: err.Error()}, status
+}
+
+// eachLine calls fn with each line of r, without its line ending. A line
+// longer than limit bytes is not kept: fn gets "" and the line's length.
+// It returns the number of lines that were not blank and the first error
+// of reading or of fn.
+func eachLine(r io.Reader, limit int, fn func(line string, tooLong int) error) (int, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	nonBlank := 0
+	var buf []byte
+	length := 0 // of the line so far, ending included
+	for {
+		chunk, err := br.ReadSlice('\n')
+		length += len(chunk)
+		if len(buf) <= limit+2 {
+			buf = append(buf, chunk[:min(len(chunk), limit+2-len(buf))]...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return nonBlank, err
+		}
+		if length > 0 {
+			ending := len(chunk) - len(bytes.TrimRight(chunk, "\r\n"))
+			line, over := strings.TrimRight(string(buf), "\r\n"), 0
+			if n := length - ending; n > limit {
+				line, over = "", n
+			}
+			if over > 0 || strings.TrimSpace(line) != "" {
+				nonBlank++
+			}
+			if ferr := fn(line, over); ferr != nil {
+				return nonBlank, ferr
+			}
+		}
+		if err == io.EOF {
+			return nonBlank, nil
+		}
+		buf, length = buf[:0], 0
+	}
+}
