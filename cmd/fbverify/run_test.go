@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -421,5 +422,47 @@ func TestHelpOnEveryCommand(t *testing.T) {
 				t.Fatalf("no examples in %q", r.stdout)
 			}
 		})
+	}
+}
+
+// writeKeys saves a signer's JWK Set to a file for --keys.
+func writeKeys(t *testing.T, s *verifytest.Signer) string {
+	t.Helper()
+	path := t.TempDir() + "/keys.json"
+	if err := os.WriteFile(path, s.JWKS(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestVerifyAcceptsSeveralProjects(t *testing.T) {
+	s := verifytest.NewSigner(testProject, verifytest.WithClock(func() time.Time { return fixedNow }))
+	keys := writeKeys(t, s)
+	staging := s.IDToken("u1", verifytest.Project("staging"))
+	other := s.IDToken("u1", verifytest.Project("elsewhere"))
+	r := runCLI(t, &cli{}, "", "verify", "--keys", keys, "--project", testProject, "--project", "staging", s.IDToken("u1"), staging, other)
+	got := verdicts(t, r.stdout)
+	if r.code != exitInvalid || len(got) != 3 || !got[0].Valid || !got[1].Valid || got[2].Error != "invalid_audience" {
+		t.Fatalf("exit %d, verdicts %+v, stderr %s", r.code, got, r.stderr)
+	}
+}
+
+func TestVerifyAppCheckTokens(t *testing.T) {
+	s := verifytest.NewSigner(testProject, verifytest.WithClock(func() time.Time { return fixedNow }))
+	keys := writeKeys(t, s)
+	good := s.AppCheckToken("4242", "1:4242:web:abc")
+	r := runCLI(t, &cli{}, "", "verify", "--keys", keys, "--app-check", "4242", good, s.IDToken("u1"))
+	got := verdicts(t, r.stdout)
+	if r.code != exitInvalid || len(got) != 2 {
+		t.Fatalf("exit %d, verdicts %+v, stderr %s", r.code, got, r.stderr)
+	}
+	if !got[0].Valid || got[0].AppID != "1:4242:web:abc" || got[0].Claims["iss"] != "https://firebaseappcheck.googleapis.com/4242" {
+		t.Fatalf("App Check verdict %+v", got[0])
+	}
+	if got[1].Valid || got[1].Error != "invalid_audience" {
+		t.Fatalf("an ID token as App Check: %+v", got[1])
+	}
+	if r := runCLI(t, &cli{}, "", "verify", "--keys", keys, "--app-check", "not-a-number", good); r.code != exitUsage {
+		t.Fatalf("bad project number: exit %d", r.code)
 	}
 }

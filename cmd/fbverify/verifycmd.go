@@ -35,6 +35,8 @@ const verifyExamples = `  fbverify verify --project my-project "$ID_TOKEN"
   fbverify verify --project my-project --keys snapshot.json < tokens.txt
   fbverify verify --project my-project --at 2026-11-25T12:00:00Z "$OLD_TOKEN"
   fbverify verify --project my-project --session-cookie "$COOKIE"
+  fbverify verify --project prod-project --project staging-project "$ID_TOKEN"
+  fbverify verify --app-check 123456789012 --project my-project "$APP_CHECK_TOKEN"
   FIREBASE_PROJECT_ID=demo-project fbverify verify --emulator "$EMULATOR_TOKEN"
 `
 
@@ -46,6 +48,7 @@ const maxLineBytes = 1 << 20
 type verifyResult struct {
 	Valid   bool           `json:"valid"`
 	UID     string         `json:"uid,omitempty"`
+	AppID   string         `json:"app_id,omitempty"`
 	Claims  map[string]any `json:"claims,omitempty"`
 	Error   string         `json:"error,omitempty"`
 	Message string         `json:"message,omitempty"`
@@ -54,7 +57,8 @@ type verifyResult struct {
 func (c *cli) verify(args []string) int {
 	cmd := newCommand("verify", verifyUsage, verifyExamples)
 	fs := cmd.fs
-	project := fs.String("project", "", "Firebase project `ID` (default $FIREBASE_PROJECT_ID, then $GOOGLE_CLOUD_PROJECT)")
+	var projects listFlag
+	fs.Var(&projects, "project", "Firebase project `ID` (default $FIREBASE_PROJECT_ID, then $GOOGLE_CLOUD_PROJECT); repeat to accept several projects")
 	keysFile := fs.String("keys", "", "key `FILE`: a JWK Set or an X.509 certificate map, as Google serves (default: Google's live endpoint)")
 	var at timeFlag
 	fs.Var(&at, "at", "verify as of `TIME`, RFC 3339 or Unix seconds (default now)")
@@ -63,19 +67,32 @@ func (c *cli) verify(args []string) int {
 	var tenants listFlag
 	fs.Var(&tenants, "tenant", "require firebase.tenant to be `ID` (repeat or comma-separate to accept several)")
 	emulator := fs.Bool("emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
+	appCheck := fs.String("app-check", "", "verify Firebase App Check tokens of the project with this `NUMBER` (a --project ID is then optional, and also accepted in aud)")
 	tokens, stop, status := c.parse(cmd, args)
 	if stop {
 		return status
 	}
 
-	projectID := c.project(*project)
-	if projectID == "" {
-		return c.usageError(cmd, "no project: pass --project or set FIREBASE_PROJECT_ID")
-	}
 	now := c.now
 	if at.set {
 		fixed := at.t
 		now = func() time.Time { return fixed }
+	}
+	var firstProject string
+	if len(projects) > 0 {
+		firstProject = projects[0]
+	}
+	projectID := c.project(firstProject)
+	if *appCheck != "" {
+		check, err := c.appCheckVerifier(*appCheck, projectID, *keysFile, now, *leeway)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+			return exitUsage
+		}
+		return c.judgeAll(cmd, tokens, check)
+	}
+	if projectID == "" {
+		return c.usageError(cmd, "no project: pass --project or set FIREBASE_PROJECT_ID")
 	}
 	kind := verify.IDToken
 	if *session {
@@ -84,6 +101,9 @@ func (c *cli) verify(args []string) int {
 	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(*leeway), verify.WithKind(kind)}
 	if len(tenants) > 0 {
 		opts = append(opts, verify.WithTenants(tenants...))
+	}
+	if len(projects) > 1 {
+		opts = append(opts, verify.WithExtraProjects(projects[1:]...))
 	}
 	if *emulator {
 		fmt.Fprintln(c.stderr, "fbverify: WARNING: --emulator accepts unsigned tokens that anyone can forge; use it only with the Firebase Auth emulator")
@@ -112,14 +132,54 @@ func (c *cli) verify(args []string) int {
 		return exitUsage
 	}
 	defer v.Close()
+	return c.judgeAll(cmd, tokens, func(ctx context.Context, token string) (verifyResult, error) {
+		tok, err := v.Verify(ctx, token)
+		if err != nil {
+			return verifyResult{}, err
+		}
+		m, err := tok.Map()
+		return verifyResult{Valid: true, UID: tok.UID, Claims: m}, err
+	})
+}
 
+// checkFunc verifies one token and describes it, or returns why not.
+type checkFunc func(ctx context.Context, token string) (verifyResult, error)
+
+// appCheckVerifier builds the check of --app-check.
+func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() time.Time, leeway time.Duration) (checkFunc, error) {
+	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(leeway)}
+	if keysFile != "" {
+		keys, err := jwks.LoadFile(keysFile)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, verify.WithKeySource(keys))
+	}
+	a, err := verify.NewAppCheck(number, projectID, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, token string) (verifyResult, error) {
+		tok, err := a.Verify(ctx, token)
+		if err != nil {
+			return verifyResult{}, err
+		}
+		var m map[string]any
+		err = tok.Decode(&m)
+		return verifyResult{Valid: true, AppID: tok.AppID, Claims: m}, err
+	}, nil
+}
+
+// judgeAll checks the argument tokens, or each line of standard input,
+// printing one line each, and returns the exit status.
+func (c *cli) judgeAll(cmd *command, tokens []string, check checkFunc) int {
 	out := bufio.NewWriter(c.stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	worst := exitOK
 	judge := func(token string, tooLong int) error {
-		res, st := c.verifyOne(v, token, tooLong)
+		res, st := c.verifyOne(check, token, tooLong)
 		worst = max(worst, st)
 		if err := enc.Encode(res); err != nil {
 			return err
@@ -158,20 +218,16 @@ func (c *cli) verify(args []string) int {
 // verifyOne verifies one token and returns its output line and its exit
 // status. tooLong, when not zero, is the length of a line too long to read:
 // it is refused as verify.ErrTooLarge without being parsed.
-func (c *cli) verifyOne(v *verify.Verifier, token string, tooLong int) (verifyResult, int) {
+func (c *cli) verifyOne(check checkFunc, token string, tooLong int) (verifyResult, int) {
 	var err error
 	if tooLong > 0 {
 		err = fmt.Errorf("%w: %d bytes, limit %d", verify.ErrTooLarge, tooLong, verify.DefaultMaxTokenBytes)
 	} else {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		tok, verr := v.Verify(ctx, token)
+		res, verr := check(ctx, token)
 		if verr == nil {
-			m, merr := tok.Map()
-			if merr == nil {
-				return verifyResult{Valid: true, UID: tok.UID, Claims: m}, exitOK
-			}
-			verr = merr
+			return res, exitOK
 		}
 		err = verr
 	}
