@@ -497,6 +497,7 @@ func TestEmulatorTokens(t *testing.T) {
 				if tt.check != nil {
 					tt.check(t, tok)
 				}
+				t.Logf("payload: %s", tok.Payload())
 			})
 		}
 		if n := keys.calls.Load(); n != 0 {
