@@ -34,7 +34,7 @@ import (
 const projectID = "demo-fbverify"
 
 const (
-	startupTimeout  = 90 * time.Second
+	startupTimeout  = 180 * time.Second
 	shutdownTimeout = 15 * time.Second
 	requestTimeout  = 15 * time.Second
 )
