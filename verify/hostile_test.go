@@ -13,6 +13,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -114,7 +115,7 @@ func (h hostile) sign(header, payload fields) string {
 }
 
 // signWith signs the raw segments with any jwt signing method and key.
-func signWith(t *testing.T, m jwt.SigningMethod, key any, header, payload []byte) string {
+func signWith(t testing.TB, m jwt.SigningMethod, key any, header, payload []byte) string {
 	t.Helper()
 	input := b64(header) + "." + b64(payload)
 	sig, err := m.Sign(input, key)
@@ -126,7 +127,7 @@ func signWith(t *testing.T, m jwt.SigningMethod, key any, header, payload []byte
 
 // nonCanonical flips the unused low bits of a segment's last character,
 // which a lenient base64 decoder ignores.
-func nonCanonical(t *testing.T, seg string) string {
+func nonCanonical(t testing.TB, seg string) string {
 	t.Helper()
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	if len(seg)%4 == 0 {
@@ -139,7 +140,7 @@ func nonCanonical(t *testing.T, seg string) string {
 // nonCanonicalPayload signs a token whose payload segment has its spare
 // bits set, signing the segment exactly as sent: a verifier that decoded
 // leniently and checked the signature over the text would accept it.
-func nonCanonicalPayload(t *testing.T, h hostile, header, payload fields) string {
+func nonCanonicalPayload(t testing.TB, h hostile, header, payload fields) string {
 	t.Helper()
 	for len(payload.json())%3 == 0 {
 		payload = payload.set("pad", q(strings.Repeat("x", len(payload.json())%7+1)))
@@ -152,7 +153,7 @@ func nonCanonicalPayload(t *testing.T, h hostile, header, payload fields) string
 	return input + "." + b64(sig)
 }
 
-func mustDecode(t *testing.T, seg string) []byte {
+func mustDecode(t testing.TB, seg string) []byte {
 	t.Helper()
 	b, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {
@@ -170,26 +171,41 @@ func nested(depth int, leaf string) string {
 // it breaks (or accepted, for the few that are harmless by design). Every
 // signed token is signed correctly unless the case is about the
 // signature, so an earlier rule cannot hide a missing later one.
-func TestHostileTokens(t *testing.T) {
-	signer := verifytest.NewSigner(hostileProject, verifytest.WithClock(func() time.Time { return hostileNow }))
-	t.Cleanup(signer.Close)
-	idv, err := signer.Verifier()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cookiev, err := signer.Verifier(verify.WithKind(verify.SessionCookie))
-	if err != nil {
-		t.Fatal(err)
-	}
+// hostileCase is one token of the corpus and the sentinel it must be
+// refused with (nil: accepted).
+type hostileCase struct {
+	name   string
+	token  string
+	cookie bool // give it to the session-cookie verifier
+	want   error
+}
 
-	// An attacker's key server: no request may ever reach it.
-	var attackerRequests atomic.Int64
-	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		attackerRequests.Add(1)
-		http.Error(w, "attacker", http.StatusTeapot)
-	}))
-	t.Cleanup(attacker.Close)
+// newHostileSigner makes the corpus' signer from the fixture key, so its
+// tokens are the same in every process (fuzz workers included).
+func newHostileSigner(tb testing.TB) *verifytest.Signer {
+	tb.Helper()
+	pemBytes, err := os.ReadFile("../testdata/signing-key.pem")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	kid, err := os.ReadFile("../testdata/signing-key.kid")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := verifytest.LoadKey(pemBytes)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return verifytest.NewSigner(hostileProject,
+		verifytest.WithClock(func() time.Time { return hostileNow }),
+		verifytest.WithKey(key, strings.TrimSpace(string(kid))))
+}
 
+// hostileCorpus builds the corpus around signer; attackerURL is a key
+// server that no verification may ever contact.
+func hostileCorpus(t testing.TB, signer *verifytest.Signer, attackerURL string) []hostileCase {
+	t.Helper()
+	var err error
 	h := hostile{signer: signer, kid: signer.Key().ID}
 	pub := &signer.Key().Private.PublicKey
 	pkix, err := x509.MarshalPKIXPublicKey(pub)
@@ -226,12 +242,7 @@ func TestHostileTokens(t *testing.T) {
 		unknown   = verify.ErrUnknownKey
 		badSig    = verify.ErrInvalidSignature
 	)
-	cases := []struct {
-		name   string
-		token  string
-		cookie bool // give it to the session-cookie verifier
-		want   error
-	}{
+	return []hostileCase{
 		{"control: valid token", valid, false, nil},
 		{"control: valid session cookie", signer.SessionCookie("uid-1"), true, nil},
 
@@ -263,8 +274,8 @@ func TestHostileTokens(t *testing.T) {
 		{"kid an object", withHdr("kid", `{"kid":`+q(h.kid)+`}`), false, kid},
 		{"kid unknown", withHdr("kid", `"not-a-key"`), false, unknown},
 		{"kid a path", withHdr("kid", `"../../../etc/passwd"`), false, unknown},
-		{"jku to an attacker's server", verifytest.SignWith(stranger.Private, hdr.set("kid", q(stranger.ID)).set("jku", q(attacker.URL+"/jwks")).json(), pl.json()), false, unknown},
-		{"x5u to an attacker's server", verifytest.SignWith(stranger.Private, hdr.set("kid", q(stranger.ID)).set("x5u", q(attacker.URL+"/x509")).json(), pl.json()), false, unknown},
+		{"jku to an attacker's server", verifytest.SignWith(stranger.Private, hdr.set("kid", q(stranger.ID)).set("jku", q(attackerURL+"/jwks")).json(), pl.json()), false, unknown},
+		{"x5u to an attacker's server", verifytest.SignWith(stranger.Private, hdr.set("kid", q(stranger.ID)).set("x5u", q(attackerURL+"/x509")).json(), pl.json()), false, unknown},
 		{"jwk embedding the attacker's key, attacker's kid", verifytest.SignWith(stranger.Private, hdr.set("kid", q(stranger.ID)).set("jwk", attackerJWK).json(), pl.json()), false, unknown},
 		{"jwk embedding the attacker's key, real kid", verifytest.SignWith(stranger.Private, hdr.set("jwk", attackerJWK).json(), pl.json()), false, badSig},
 		{"x5c with the attacker's certificate, real kid", verifytest.SignWith(stranger.Private, hdr.set("x5c", `[`+q(base64.StdEncoding.EncodeToString([]byte(stranger.CertificatePEM)))+`]`).json(), pl.json()), false, badSig},
@@ -394,6 +405,30 @@ func TestHostileTokens(t *testing.T) {
 		{"payload with a byte-order mark", h.signer.Sign(hdr.json(), append([]byte("\xef\xbb\xbf"), pl.json()...)), false, malformed},
 		{"header not JSON", h.signer.Sign([]byte("\x00\x01\x02"), pl.json()), false, malformed},
 	}
+}
+
+func TestHostileTokens(t *testing.T) {
+	signer := newHostileSigner(t)
+	t.Cleanup(signer.Close)
+	idv, err := signer.Verifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookiev, err := signer.Verifier(verify.WithKind(verify.SessionCookie))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// An attacker's key server: no request may ever reach it.
+	var attackerRequests atomic.Int64
+	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		attackerRequests.Add(1)
+		http.Error(w, "attacker", http.StatusTeapot)
+	}))
+	t.Cleanup(attacker.Close)
+
+	cases := hostileCorpus(t, signer, attacker.URL)
+
 	if len(cases) < 60 {
 		t.Fatalf("only %d cases", len(cases))
 	}
