@@ -207,6 +207,17 @@ func TestRemoteSurvivesEndpointFaults(t *testing.T) {
 					t.Fatalf("known kid during %s: %v", fault, err)
 				}
 			})
+			// While that refresh is in flight (a hanging or trickling
+			// endpoint holds it for the whole fetch timeout), known kids
+			// still answer at once.
+			token := signer.IDToken("u1")
+			timed(t, "verifying during the refresh", time.Second, func() {
+				for i := 0; i < 10; i++ {
+					if _, err := v.Verify(ctx, token); err != nil {
+						t.Fatalf("known kid during the refresh: %v", err)
+					}
+				}
+			})
 			waitUntil(t, "the failed refresh is recorded", func() bool { return remote.Status().LastError != nil })
 			t.Logf("refresh error: %v", remote.Status().LastError)
 			if n := fs.requests.Load() - requests; n != 1 {

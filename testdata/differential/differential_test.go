@@ -442,6 +442,18 @@ func TestDifferentialAgainstAdminSDK(t *testing.T) {
 	}
 
 	now := time.Now()
+	// The same rules with the Admin SDK's 5 minutes of skew: every
+	// difference of timing must then vanish.
+	skewed := map[kind]*verify.Verifier{}
+	for k, opt := range map[kind]verify.Kind{idToken: verify.IDToken, sessionCookie: verify.SessionCookie} {
+		v, err := verify.New(project, verify.WithKeySource(signer.KeySource()), verify.WithKind(opt),
+			verify.WithClock(time.Now), verify.WithLeeway(5*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		skewed[k] = v
+	}
+
 	cases := corpus(t, signer, now)
 	if len(cases) < 300 {
 		t.Fatalf("corpus of %d tokens, want at least 300", len(cases))
@@ -473,6 +485,13 @@ func TestDifferentialAgainstAdminSDK(t *testing.T) {
 			stricter[code] = append(stricter[code], c.name)
 		default:
 			bothReject++
+		}
+		_, skewedErr := skewed[c.kind].Verify(ctx, c.token)
+		switch code := verify.ErrorCode(skewedErr); {
+		case skewedErr == nil && theirErr != nil:
+			t.Errorf("%s: fbverify with 5 minutes of leeway accepts what the Admin SDK rejects (%v)", c.name, theirErr)
+		case theirErr == nil && (code == "token_expired" || code == "issued_in_future"):
+			t.Errorf("%s: with the Admin SDK's 5 minutes of skew, fbverify still refuses it: %v", c.name, skewedErr)
 		}
 		if ourErr != nil && verify.ErrorCode(ourErr) == "invalid_token" {
 			t.Errorf("%s: refusal without a rule: %v", c.name, ourErr)
