@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -432,6 +433,17 @@ func TestHostileTokens(t *testing.T) {
 	if len(cases) < 60 {
 		t.Fatalf("only %d cases", len(cases))
 	}
+	// The same tokens at the HTTP boundary, through the middleware.
+	apps := map[bool]*httptest.Server{}
+	for cookie, v := range map[bool]*verify.Verifier{false: idv, true: cookiev} {
+		app := httptest.NewServer(v.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tok, _ := verify.TokenFromContext(r.Context())
+			_, _ = w.Write([]byte("uid=" + tok.UID))
+		})))
+		t.Cleanup(app.Close)
+		apps[cookie] = app
+	}
+
 	seen := map[string]bool{}
 	for _, c := range cases {
 		if seen[c.name] {
@@ -451,6 +463,9 @@ func TestHostileTokens(t *testing.T) {
 				if tok.UID == "" || tok.Audience != hostileProject {
 					t.Fatalf("accepted token has uid %q, aud %q", tok.UID, tok.Audience)
 				}
+				if status, body := hostileRequest(t, apps[c.cookie].URL, c.token); status != http.StatusOK || body != "uid="+tok.UID {
+					t.Fatalf("HTTP: status %d, body %s; want 200", status, body)
+				}
 				return
 			}
 			if tok != nil {
@@ -465,11 +480,55 @@ func TestHostileTokens(t *testing.T) {
 			if len(c.token) > 40 && strings.Contains(err.Error(), c.token[len(c.token)-40:]) {
 				t.Fatal("the error echoes the token")
 			}
+			if !httpSendable(c.token) {
+				return
+			}
+			status, body := hostileRequest(t, apps[c.cookie].URL, c.token)
+			if status != http.StatusUnauthorized || !strings.Contains(body, `"code":"`+codeOf(c.want)+`"`) {
+				t.Fatalf("HTTP: status %d, body %s; want 401 with code %q", status, body, codeOf(c.want))
+			}
+			if len(c.token) > 40 && strings.Contains(body, c.token[len(c.token)-40:]) {
+				t.Fatal("the response echoes the token")
+			}
 		})
 	}
 	if n := attackerRequests.Load(); n != 0 {
 		t.Errorf("the attacker's key server got %d requests, want 0", n)
 	}
+}
+
+// httpSendable reports whether token can travel as one Bearer token in an
+// Authorization header (visible ASCII, no space, of a size servers take).
+func httpSendable(token string) bool {
+	if token == "" || len(token) > 64<<10 {
+		return false
+	}
+	for i := 0; i < len(token); i++ {
+		if token[i] <= ' ' || token[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// hostileRequest sends token to the app and returns the status and body.
+func hostileRequest(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
 }
 
 // codeOf is the stable code the corpus expects for each sentinel, written
