@@ -27,15 +27,18 @@ var (
 	// ErrInvalidSubject: sub (the uid) is missing, empty, not a string, or
 	// longer than 128 bytes.
 	ErrInvalidSubject = errors.New("missing or invalid subject")
-	// ErrInvalidExpiry: exp is missing, not a whole number, or not positive.
+	// ErrInvalidExpiry: exp is missing, not a whole number, not positive,
+	// or after the year 9999.
 	ErrInvalidExpiry = errors.New("missing or invalid expiry")
 	// ErrExpired: exp is in the past (beyond the leeway).
 	ErrExpired = errors.New("token expired")
-	// ErrInvalidIssuedAt: iat is missing, not a whole number, or not positive.
+	// ErrInvalidIssuedAt: iat is missing, not a whole number, not
+	// positive, or after the year 9999.
 	ErrInvalidIssuedAt = errors.New("missing or invalid issued-at time")
 	// ErrIssuedInFuture: iat is in the future (beyond the leeway).
 	ErrIssuedInFuture = errors.New("token issued in the future")
-	// ErrInvalidAuthTime: auth_time is missing, not a whole number, or not positive.
+	// ErrInvalidAuthTime: auth_time is missing, not a whole number, not
+	// positive, or after the year 9999.
 	ErrInvalidAuthTime = errors.New("missing or invalid auth_time")
 	// ErrAuthTimeInFuture: auth_time is in the future (beyond the leeway).
 	ErrAuthTimeInFuture = errors.New("auth_time in the future")

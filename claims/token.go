@@ -114,10 +114,15 @@ func Parse(payload []byte) (*Token, error) {
 	}, nil
 }
 
-// unixTime maps a missing or non-positive NumericDate to the zero Time, which
-// the rules treat as absent.
+// maxUnixSeconds is 9999-12-31T23:59:59Z. Larger NumericDates are refused:
+// time.Unix overflows near the int64 limit (an auth_time of 1<<63-1 came
+// out as a date long past), and no genuine token is dated that far.
+const maxUnixSeconds = 253402300799
+
+// unixTime maps a missing, non-positive or out-of-range NumericDate to the
+// zero Time, which the rules treat as absent (invalid).
 func unixTime(sec int64) time.Time {
-	if sec <= 0 {
+	if sec <= 0 || sec > maxUnixSeconds {
 		return time.Time{}
 	}
 	return time.Unix(sec, 0).UTC()

@@ -1,0 +1,217 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/fbverify/fbverify/claims"
+	"github.com/fbverify/fbverify/verify"
+)
+
+// fuzzVerifier is the verifier the fuzz targets attack: the corpus'
+// signer's keys, held statically (no I/O), its fixed clock.
+func fuzzVerifier(f *testing.F) (*verify.Verifier, []hostileCase, hostile) {
+	f.Helper()
+	signer := newHostileSigner(f)
+	v, err := verify.New(hostileProject, verify.WithKeySource(signer.KeySource()), verify.WithClock(signer.Now))
+	if err != nil {
+		f.Fatal(err)
+	}
+	// The attacker URL is never contacted; it only has to look like one.
+	return v, hostileCorpus(f, signer, "http://127.0.0.1:9"), hostile{signer: signer, kid: signer.Key().ID}
+}
+
+// FuzzVerify mutates whole tokens. Without the signing key no mutation can
+// make a new valid token, so the invariant is exact: Verify never panics,
+// returns a token exactly when it returns no error, names every refusal
+// with a known code, and accepts only tokens byte-identical to a seed that
+// was valid to begin with.
+func FuzzVerify(f *testing.F) {
+	v, corpus, _ := fuzzVerifier(f)
+	valid := map[string]bool{}
+	for _, c := range corpus {
+		if c.cookie || len(c.token) > verify.DefaultMaxTokenBytes {
+			continue
+		}
+		f.Add(c.token)
+		if _, err := v.Verify(context.Background(), c.token); err == nil {
+			valid[c.token] = true
+		}
+	}
+	if len(valid) == 0 {
+		f.Fatal("no valid seed")
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		tok, err := v.Verify(context.Background(), token)
+		if (tok == nil) == (err == nil) {
+			t.Fatalf("Verify returned token %v and error %v", tok, err)
+		}
+		if err != nil {
+			if code := verify.ErrorCode(err); code == "invalid_token" {
+				t.Fatalf("error %q wraps no sentinel", err)
+			}
+			return
+		}
+		if !valid[token] {
+			t.Fatalf("accepted a token that no seed made valid: %q", token)
+		}
+	})
+}
+
+// FuzzVerifySigned fuzzes the header and payload JSON and signs them
+// correctly, so the fuzzer explores the claim rules behind the signature.
+// Whatever is accepted must satisfy the rules when read by a second,
+// independent reader (encoding/json with duplicate detection).
+func FuzzVerifySigned(f *testing.F) {
+	v, corpus, h := fuzzVerifier(f)
+	f.Add(h.header().json(), h.payload().json())
+	for _, c := range corpus {
+		parts := strings.Split(c.token, ".")
+		if len(parts) != 3 || c.cookie {
+			continue
+		}
+		hdr, err1 := decodeB64(parts[0])
+		pl, err2 := decodeB64(parts[1])
+		if err1 == nil && err2 == nil {
+			f.Add(hdr, pl)
+		}
+	}
+	f.Fuzz(func(t *testing.T, header, payload []byte) {
+		token := h.signer.Sign(header, payload)
+		tok, err := v.Verify(context.Background(), token)
+		if err != nil {
+			if tok != nil {
+				t.Fatal("token returned with an error")
+			}
+			if code := verify.ErrorCode(err); code == "invalid_token" || code == "invalid_signature" {
+				t.Fatalf("correctly signed token refused with code %q: %v", code, err)
+			}
+			return
+		}
+		checkAcceptedHeader(t, header, h.kid)
+		checkAcceptedPayload(t, payload, tok)
+	})
+}
+
+func decodeB64(seg string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(seg)
+}
+
+// checkAcceptedHeader re-reads an accepted header with encoding/json.
+func checkAcceptedHeader(t *testing.T, header []byte, kid string) {
+	t.Helper()
+	m := decodeUnique(t, header)
+	if m["alg"] != claims.AlgorithmRS256 {
+		t.Fatalf("accepted alg %v", m["alg"])
+	}
+	if m["kid"] != kid {
+		t.Fatalf("accepted kid %v", m["kid"])
+	}
+	if _, ok := m["crit"]; ok {
+		t.Fatal("accepted a crit header")
+	}
+}
+
+// checkAcceptedPayload re-reads an accepted payload with encoding/json and
+// checks the rules and the typed token against it.
+func checkAcceptedPayload(t *testing.T, payload []byte, tok *claims.Token) {
+	t.Helper()
+	m := decodeUnique(t, payload)
+	if m["aud"] != hostileProject || m["iss"] != claims.IDTokenIssuerPrefix+hostileProject {
+		t.Fatalf("accepted aud %v, iss %v", m["aud"], m["iss"])
+	}
+	sub, _ := m["sub"].(string)
+	if sub == "" || len(sub) > claims.MaxUIDLength || sub != tok.UID {
+		t.Fatalf("accepted sub %q, token UID %q", sub, tok.UID)
+	}
+	for _, name := range []string{"exp", "iat", "auth_time"} {
+		n, ok := m[name].(json.Number)
+		if !ok {
+			t.Fatalf("accepted %s of %T", name, m[name])
+		}
+		sec, err := n.Int64()
+		if err != nil || sec <= 0 {
+			t.Fatalf("accepted %s %v", name, n)
+		}
+	}
+	exp, _ := m["exp"].(json.Number).Int64()
+	iat, _ := m["iat"].(json.Number).Int64()
+	if tok.Expires.Unix() != exp || tok.IssuedAt.Unix() != iat {
+		t.Fatalf("token times %v, %v disagree with exp %d, iat %d", tok.Expires, tok.IssuedAt, exp, iat)
+	}
+	if !tok.Expires.After(hostileNow.Add(-verify.DefaultLeeway)) || tok.IssuedAt.After(hostileNow.Add(verify.DefaultLeeway)) {
+		t.Fatalf("accepted exp %v, iat %v at %v", tok.Expires, tok.IssuedAt, hostileNow)
+	}
+}
+
+var errDuplicate = errors.New("duplicate key")
+
+// decodeUnique decodes a JSON object with numbers as json.Number, failing
+// the test if any object in it has the same key twice: an independent
+// check of the strict parser's duplicate rule.
+func decodeUnique(t *testing.T, data []byte) map[string]any {
+	t.Helper()
+	if !utf8.Valid(data) {
+		t.Fatalf("accepted invalid UTF-8: %q", data)
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	if err := walkUnique(d); err != nil {
+		t.Fatalf("accepted %q: %v", data, err)
+	}
+	var m map[string]any
+	d = json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		t.Fatalf("accepted JSON that encoding/json refuses: %v", err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		t.Fatalf("accepted data after the object: %q", data)
+	}
+	return m
+}
+
+// walkUnique reads one JSON value from d, refusing duplicate keys (after
+// unescaping, compared case-insensitively as encoding/json matches them).
+func walkUnique(d *json.Decoder) error {
+	tok, err := d.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for d.More() {
+			k, err := d.Token()
+			if err != nil {
+				return err
+			}
+			key := strings.ToLower(strings.ToUpper(k.(string)))
+			if seen[key] {
+				return errDuplicate
+			}
+			seen[key] = true
+			if err := walkUnique(d); err != nil {
+				return err
+			}
+		}
+		_, err = d.Token()
+		return err
+	case json.Delim('['):
+		for d.More() {
+			if err := walkUnique(d); err != nil {
+				return err
+			}
+		}
+		_, err = d.Token()
+		return err
+	}
+	return nil
+}
