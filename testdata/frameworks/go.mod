@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/fbverify/fbverify => ../..
 
 require (
+	connectrpc.com/connect v1.21.1
 	github.com/fbverify/fbverify v0.0.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
