@@ -126,9 +126,12 @@ func (f *Fixture) Cases() []Case {
 
 // Response is what an HTTP call returned.
 type Response struct {
+	// Status is the HTTP status code.
 	Status int
+	// Header is the response's header.
 	Header http.Header
-	Body   string
+	// Body is the whole body.
+	Body string
 }
 
 // Get calls GET url with "Authorization: Bearer <token>" unless token is
