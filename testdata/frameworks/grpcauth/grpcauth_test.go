@@ -1,0 +1,168 @@
+package grpcauth_test
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/fbverify/fbverify/testdata/frameworks/grpcauth"
+	"github.com/fbverify/fbverify/testdata/frameworks/internal/fwtest"
+	"github.com/fbverify/fbverify/verify"
+)
+
+// whoami is a gRPC service registered by hand, without generated code:
+// Unary answers "hello <uid>", and Stream sends that once, both with
+// wrapperspb.StringValue messages.
+var whoami = grpc.ServiceDesc{
+	ServiceName: "fbverify.test.Whoami",
+	HandlerType: (*any)(nil),
+	Methods: []grpc.MethodDesc{{
+		MethodName: "Unary",
+		Handler: func(_ any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+			in := new(wrapperspb.StringValue)
+			if err := dec(in); err != nil {
+				return nil, err
+			}
+			handler := func(ctx context.Context, _ any) (any, error) { return hello(ctx) }
+			if interceptor == nil {
+				return handler(ctx, in)
+			}
+			return interceptor(ctx, in, &grpc.UnaryServerInfo{FullMethod: "/fbverify.test.Whoami/Unary"}, handler)
+		},
+	}},
+	Streams: []grpc.StreamDesc{{
+		StreamName:    "Stream",
+		ServerStreams: true,
+		Handler: func(_ any, stream grpc.ServerStream) error {
+			if err := stream.RecvMsg(new(wrapperspb.StringValue)); err != nil {
+				return err
+			}
+			out, err := hello(stream.Context())
+			if err != nil {
+				return err
+			}
+			return stream.SendMsg(out)
+		},
+	}},
+}
+
+// hello is the handlers' work: it reads the verified token.
+func hello(ctx context.Context) (*wrapperspb.StringValue, error) {
+	tok, ok := verify.TokenFromContext(ctx)
+	if !ok {
+		return nil, status.Error(codes.Internal, "no token in the context")
+	}
+	return wrapperspb.String("hello " + tok.UID), nil
+}
+
+// dial serves whoami behind v's interceptors on a loopback listener and
+// returns a client connected to it; both stop when the test ends.
+func dial(t *testing.T, v *verify.Verifier) *grpc.ClientConn {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer(
+		grpc.UnaryInterceptor(grpcauth.UnaryServerInterceptor(v)),
+		grpc.StreamInterceptor(grpcauth.StreamServerInterceptor(v)),
+	)
+	srv.RegisterService(&whoami, struct{}{})
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(srv.Stop)
+
+	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// call makes the unary call, or opens the stream and reads its one
+// message, with authorization as the call's metadata (none if empty).
+func call(t *testing.T, conn *grpc.ClientConn, stream bool, authorization string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if authorization != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", authorization)
+	}
+	out := new(wrapperspb.StringValue)
+	if !stream {
+		err := conn.Invoke(ctx, "/fbverify.test.Whoami/Unary", wrapperspb.String("hi"), out)
+		return out.GetValue(), err
+	}
+	s, err := conn.NewStream(ctx, &whoami.Streams[0], "/fbverify.test.Whoami/Stream")
+	if err != nil {
+		return "", err
+	}
+	if err := s.SendMsg(wrapperspb.String("hi")); err != nil {
+		return "", err
+	}
+	if err := s.CloseSend(); err != nil {
+		return "", err
+	}
+	err = s.RecvMsg(out)
+	return out.GetValue(), err
+}
+
+func TestGRPC(t *testing.T) {
+	f := fwtest.New(t)
+	conn := dial(t, f.Verifier)
+	down := dial(t, f.Unavailable)
+
+	type tc struct {
+		name          string
+		conn          *grpc.ClientConn
+		authorization string
+		want          codes.Code
+		wantBody      string
+	}
+	var tests []tc
+	for _, c := range f.Cases() {
+		test := tc{name: c.Name, conn: conn, want: codes.Unauthenticated}
+		if c.Token != "" {
+			test.authorization = "Bearer " + c.Token
+		}
+		if c.WantUID != "" {
+			test.want, test.wantBody = codes.OK, "hello "+c.WantUID
+		}
+		tests = append(tests, test)
+	}
+	tests = append(tests,
+		tc{name: "another scheme", conn: conn, authorization: "Basic dXNlcjpwYXNz", want: codes.Unauthenticated},
+		tc{name: "keys unavailable", conn: down, authorization: "Bearer " + f.Valid, want: codes.Unavailable},
+	)
+	for _, kind := range []string{"unary", "stream"} {
+		stream := kind == "stream"
+		for _, tt := range tests {
+			t.Run(kind+"/"+tt.name, func(t *testing.T) {
+				got, err := call(t, tt.conn, stream, tt.authorization)
+				if code := status.Code(err); code != tt.want {
+					t.Fatalf("code %v (%v), want %v", code, err, tt.want)
+				}
+				if got != tt.wantBody {
+					t.Fatalf("got %q, want %q", got, tt.wantBody)
+				}
+			})
+		}
+	}
+}
+
+func TestGRPCMessageIsTheCode(t *testing.T) {
+	f := fwtest.New(t)
+	conn := dial(t, f.Verifier)
+	_, err := call(t, conn, false, "Bearer "+f.Expired)
+	if got, want := status.Convert(err).Message(), "grpcauth: token_expired"; got != want {
+		t.Fatalf("message %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,41 @@
+package nethttp_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/fbverify/fbverify/testdata/frameworks/internal/fwtest"
+	"github.com/fbverify/fbverify/verify"
+)
+
+func TestChi(t *testing.T) {
+	f := fwtest.New(t)
+	v := f.Verifier
+
+	r := chi.NewRouter()
+	r.Get("/health", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "ok") })
+	r.Group(func(r chi.Router) {
+		r.Use(v.Middleware())
+		r.Get("/me", func(w http.ResponseWriter, r *http.Request) {
+			tok, _ := verify.TokenFromContext(r.Context())
+			fmt.Fprintf(w, "hello %s", tok.UID)
+		})
+	})
+
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	for _, c := range f.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			fwtest.CheckHTTP(t, c, fwtest.Get(t, srv.URL+"/me", c.Token))
+		})
+	}
+	t.Run("unprotected route", func(t *testing.T) {
+		if got := fwtest.Get(t, srv.URL+"/health", ""); got.Status != http.StatusOK || got.Body != "ok" {
+			t.Fatalf("got %d %q, want 200 ok", got.Status, got.Body)
+		}
+	})
+}

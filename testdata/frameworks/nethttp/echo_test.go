@@ -1,0 +1,32 @@
+package nethttp_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fbverify/fbverify/testdata/frameworks/internal/fwtest"
+	"github.com/fbverify/fbverify/verify"
+)
+
+func TestEcho(t *testing.T) {
+	f := fwtest.New(t)
+	v := f.Verifier
+
+	e := echo.New()
+	api := e.Group("/api", echo.WrapMiddleware(v.Middleware()))
+	api.GET("/me", func(c echo.Context) error {
+		tok, _ := verify.TokenFromContext(c.Request().Context())
+		return c.String(http.StatusOK, "hello "+tok.UID)
+	})
+
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	for _, c := range f.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			fwtest.CheckHTTP(t, c, fwtest.Get(t, srv.URL+"/api/me", c.Token))
+		})
+	}
+}

@@ -1,0 +1,34 @@
+package nethttp_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fbverify/fbverify/testdata/frameworks/internal/fwtest"
+	"github.com/fbverify/fbverify/verify"
+)
+
+func TestGorillaMux(t *testing.T) {
+	f := fwtest.New(t)
+	v := f.Verifier
+
+	r := mux.NewRouter()
+	api := r.PathPrefix("/api").Subrouter()
+	api.Use(v.Middleware())
+	api.HandleFunc("/me", func(w http.ResponseWriter, r *http.Request) {
+		tok, _ := verify.TokenFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", tok.UID)
+	}).Methods(http.MethodGet)
+
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	for _, c := range f.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			fwtest.CheckHTTP(t, c, fwtest.Get(t, srv.URL+"/api/me", c.Token))
+		})
+	}
+}

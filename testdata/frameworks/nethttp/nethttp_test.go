@@ -1,0 +1,30 @@
+package nethttp_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/fbverify/fbverify/testdata/frameworks/internal/fwtest"
+	"github.com/fbverify/fbverify/verify"
+)
+
+func TestServeMux(t *testing.T) {
+	f := fwtest.New(t)
+	v := f.Verifier
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /me", v.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, _ := verify.TokenFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", tok.UID)
+	})))
+
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, c := range f.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			fwtest.CheckHTTP(t, c, fwtest.Get(t, srv.URL+"/me", c.Token))
+		})
+	}
+}
