@@ -86,13 +86,30 @@ var (
 )
 
 // Parse decodes a token's payload from its JSON (already base64url decoded).
-// It checks the JSON strictly (no duplicate keys, bounded depth) and the
-// types of the typed claims, but none of the rules: see Validate. The Token
-// keeps a reference to payload, which the caller must not modify.
+// It checks the JSON strictly (full grammar, valid UTF-8, no duplicate keys,
+// bounded depth) and the types of the typed claims, but none of the rules:
+// see Validate. The Token keeps a reference to payload, which the caller
+// must not modify.
 func Parse(payload []byte) (*Token, error) {
-	if err := checkStrictJSON(payload, payloadNames, firebaseNames); err != nil {
+	t := &Token{payload: payload}
+	p := jsonParser{data: payload, str: string(payload)}
+	err := p.payload(t)
+	if err == nil {
+		err = p.end()
+	}
+	if err != nil {
 		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
+	if p.mistyped {
+		return parseMistyped(payload)
+	}
+	return t, nil
+}
+
+// parseMistyped decodes a payload that is strict JSON but has a typed claim
+// of the wrong JSON type, through encoding/json, so that the error names
+// the claim, its rule and the types exactly as encoding/json sees them.
+func parseMistyped(payload []byte) (*Token, error) {
 	var w wireToken
 	if err := json.Unmarshal(payload, &w); err != nil {
 		return nil, typeError("payload", err, payloadRules)

@@ -1,0 +1,700 @@
+package claims
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonParser is the single pass behind Parse and ParseHeader. It checks the
+// full JSON grammar (strings with their escapes and UTF-8, numbers,
+// literals), refuses duplicate keys, misspelled claim names and deep
+// nesting, and fills the typed claims as it goes, with no reflection.
+//
+// When a typed claim has the wrong JSON type the pass only notes it
+// (mistyped) and carries on checking the grammar; the caller then lets
+// encoding/json decode the (valid) document to report the type error
+// exactly as it always did. That path is rare: real tokens never take it.
+type jsonParser struct {
+	data []byte
+	// str is data as a string, made once: unescaped strings are substrings
+	// of it and cost no allocation of their own.
+	str      string
+	pos      int
+	mistyped bool
+}
+
+// seenKey is a key already read in the current object.
+type seenKey struct {
+	key   string
+	ascii bool
+}
+
+func syntaxErr(msg string) error { return fmt.Errorf("%w: %s", errSyntax, msg) }
+
+var (
+	errUnexpectedEnd = syntaxErr("unexpected end")
+	errBadUTF8       = syntaxErr("not valid UTF-8")
+)
+
+func (p *jsonParser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek skips white space and returns the next byte.
+func (p *jsonParser) peek() (byte, error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return 0, errUnexpectedEnd
+	}
+	return p.data[p.pos], nil
+}
+
+// begin checks that data is one object (after white space) and consumes
+// its '{'; it reports whether the object is empty.
+func (p *jsonParser) begin() (empty bool, err error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != '{' {
+		return false, syntaxErr("not a JSON object")
+	}
+	return p.open('}', 1)
+}
+
+// end checks that nothing but white space follows the top-level object.
+func (p *jsonParser) end() error {
+	p.skipSpace()
+	if p.pos != len(p.data) {
+		return syntaxErr("data after the object")
+	}
+	return nil
+}
+
+// open consumes the '{' or '[' at p.pos of a container at depth and
+// reports whether it closes at once.
+func (p *jsonParser) open(closer byte, depth int) (empty bool, err error) {
+	if depth > MaxJSONDepth {
+		return false, errTooDeep
+	}
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == closer {
+		p.pos++
+		return true, nil
+	}
+	return false, nil
+}
+
+// next consumes the ',' or closer after a member and reports whether
+// another member follows.
+func (p *jsonParser) next(closer byte) (more bool, err error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return false, errUnexpectedEnd
+	}
+	switch p.data[p.pos] {
+	case ',':
+		p.pos++
+		return true, nil
+	case closer:
+		p.pos++
+		return false, nil
+	}
+	if closer == '}' {
+		return false, syntaxErr("expected ',' or '}'")
+	}
+	return false, syntaxErr("expected ',' or ']'")
+}
+
+// key reads a member's key and its ':'. The key must differ, under the
+// case folding encoding/json applies to field names, from every key in
+// seen; and a key that folds to one of names must be spelled exactly like
+// it. It returns seen with the key added.
+func (p *jsonParser) key(seen []seenKey, names []string) ([]seenKey, string, error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		return seen, "", syntaxErr("expected a key")
+	}
+	k, err := p.readString(true)
+	if err != nil {
+		return seen, "", err
+	}
+	ascii := isASCII(k)
+	for _, s := range seen {
+		// Under folding, an ASCII string only matches one of its length.
+		if (len(s.key) == len(k) || !ascii || !s.ascii) && foldEqual(s.key, k) {
+			return seen, "", fmt.Errorf("%w %q", errDuplicateKey, k)
+		}
+	}
+	for _, name := range names {
+		if k != name && (len(k) == len(name) || !ascii) && foldEqual(k, name) {
+			return seen, "", fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
+		}
+	}
+	seen = append(seen, seenKey{key: k, ascii: ascii})
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+		return seen, "", syntaxErr("expected ':'")
+	}
+	p.pos++
+	return seen, k, nil
+}
+
+func foldEqual(a, b string) bool {
+	if len(a) == len(b) && isASCII(a) && isASCII(b) {
+		for i := 0; i < len(a); i++ {
+			x, y := a[i], b[i]
+			if x != y && (x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z') {
+				return false
+			}
+		}
+		return true
+	}
+	return bytes.EqualFold([]byte(a), []byte(b))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// skipValue checks one value inside a container at depth.
+func (p *jsonParser) skipValue(depth int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '{':
+		return p.skipObject(depth + 1)
+	case '[':
+		empty, err := p.open(']', depth+1)
+		if err != nil || empty {
+			return err
+		}
+		for {
+			if err := p.skipValue(depth + 1); err != nil {
+				return err
+			}
+			more, err := p.next(']')
+			if err != nil || !more {
+				return err
+			}
+		}
+	case '"':
+		_, err := p.readString(false)
+		return err
+	case 't':
+		return p.literal("true")
+	case 'f':
+		return p.literal("false")
+	case 'n':
+		return p.literal("null")
+	default:
+		_, err := p.readNumber()
+		return err
+	}
+}
+
+// skipObject checks an object at depth whose '{' is at p.pos.
+func (p *jsonParser) skipObject(depth int) error {
+	empty, err := p.open('}', depth)
+	if err != nil || empty {
+		return err
+	}
+	var inline [16]seenKey
+	seen := inline[:0]
+	for {
+		if seen, _, err = p.key(seen, nil); err != nil {
+			return err
+		}
+		if err := p.skipValue(depth); err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+func (p *jsonParser) literal(word string) error {
+	if len(p.data)-p.pos < len(word) || p.str[p.pos:p.pos+len(word)] != word {
+		return syntaxErr("invalid literal")
+	}
+	p.pos += len(word)
+	return nil
+}
+
+// readNumber reads a number as JSON spells it (RFC 8259, section 6) and
+// returns its text.
+func (p *jsonParser) readNumber() (string, error) {
+	start := p.pos
+	d := p.data
+	i := p.pos
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && '1' <= d[i] && d[i] <= '9':
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	default:
+		return "", syntaxErr("invalid value")
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return "", syntaxErr("invalid number")
+		}
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return "", syntaxErr("invalid number")
+		}
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	}
+	p.pos = i
+	return p.str[start:i], nil
+}
+
+// readString reads the string whose opening quote is at p.pos, checking
+// its escapes and UTF-8. With want, it returns the decoded value: a
+// substring of p.str when there is no escape.
+func (p *jsonParser) readString(want bool) (string, error) {
+	start := p.pos + 1
+	d := p.data
+	i := start
+	escaped := false
+	for {
+		if i >= len(d) {
+			return "", syntaxErr("unterminated string")
+		}
+		c := d[i]
+		switch {
+		case c == '"':
+			p.pos = i + 1
+			if !want {
+				return "", nil
+			}
+			if !escaped {
+				return p.str[start:i], nil
+			}
+			return unescape(d[start:i]), nil
+		case c == '\\':
+			escaped = true
+			if i+1 >= len(d) {
+				return "", syntaxErr("unterminated string")
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if hex4(d[i+2:]) < 0 {
+					return "", syntaxErr("invalid \\u escape")
+				}
+				i += 6
+			default:
+				return "", syntaxErr("invalid escape")
+			}
+		case c < 0x20:
+			return "", syntaxErr("control character in string")
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && size == 1 {
+				return "", errBadUTF8
+			}
+			i += size
+		}
+	}
+}
+
+// hex4 decodes the four hex digits at the start of b, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
+}
+
+// unescape decodes the body of a string already checked by readString, as
+// encoding/json does: a \u escape of a lone or misordered surrogate becomes
+// U+FFFD.
+func unescape(s []byte) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			b = append(b, c)
+			i++
+			continue
+		}
+		switch s[i+1] {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r := hex4(s[i+2:])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					if dec := utf16.DecodeRune(r, hex4(s[i+2:])); dec != unicode.ReplacementChar {
+						b = utf8.AppendRune(b, dec)
+						i += 6
+						continue
+					}
+				}
+				r = unicode.ReplacementChar
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default: // '"', '\\', '/'
+			b = append(b, s[i+1])
+		}
+		i += 2
+	}
+	return string(b)
+}
+
+// Typed members. Each reads the value of a claim at depth, stores it when
+// its JSON type fits the Go type encoding/json would decode it into, leaves
+// the zero value for null (as encoding/json does), and otherwise marks the
+// document mistyped and only checks the value's grammar.
+
+func (p *jsonParser) stringMember(dst *string, depth int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '"':
+		*dst, err = p.readString(true)
+		return err
+	case 'n':
+		return p.literal("null")
+	}
+	p.mistyped = true
+	return p.skipValue(depth)
+}
+
+func (p *jsonParser) intMember(dst *int64, depth int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch {
+	case c == '-' || ('0' <= c && c <= '9'):
+		text, err := p.readNumber()
+		if err != nil {
+			return err
+		}
+		n, perr := strconv.ParseInt(text, 10, 64)
+		if perr != nil {
+			p.mistyped = true
+			return nil
+		}
+		*dst = n
+		return nil
+	case c == 'n':
+		return p.literal("null")
+	}
+	p.mistyped = true
+	return p.skipValue(depth)
+}
+
+func (p *jsonParser) boolMember(dst *bool, depth int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case 't':
+		*dst = true
+		return p.literal("true")
+	case 'f':
+		*dst = false
+		return p.literal("false")
+	case 'n':
+		return p.literal("null")
+	}
+	p.mistyped = true
+	return p.skipValue(depth)
+}
+
+// anyMember checks any value and reports that one was there (for crit,
+// which encoding/json keeps as a json.RawMessage, null included).
+func (p *jsonParser) anyMember(dst *bool, depth int) error {
+	*dst = true
+	return p.skipValue(depth)
+}
+
+// payload reads a token payload into t.
+func (p *jsonParser) payload(t *Token) error {
+	empty, err := p.begin()
+	if err != nil || empty {
+		return err
+	}
+	const depth = 1
+	var inline [24]seenKey
+	seen := inline[:0]
+	var iat, exp, authTime int64
+	for {
+		var k string
+		if seen, k, err = p.key(seen, payloadNames); err != nil {
+			return err
+		}
+		switch k {
+		case "sub":
+			err = p.stringMember(&t.UID, depth)
+		case "aud":
+			err = p.stringMember(&t.Audience, depth)
+		case "iss":
+			err = p.stringMember(&t.Issuer, depth)
+		case "iat":
+			err = p.intMember(&iat, depth)
+		case "exp":
+			err = p.intMember(&exp, depth)
+		case "auth_time":
+			err = p.intMember(&authTime, depth)
+		case "email":
+			err = p.stringMember(&t.Email, depth)
+		case "email_verified":
+			err = p.boolMember(&t.EmailVerified, depth)
+		case "phone_number":
+			err = p.stringMember(&t.PhoneNumber, depth)
+		case "name":
+			err = p.stringMember(&t.Name, depth)
+		case "picture":
+			err = p.stringMember(&t.Picture, depth)
+		case "firebase":
+			err = p.firebaseMember(&t.Firebase, depth)
+		default:
+			err = p.skipValue(depth)
+		}
+		if err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+	}
+	t.IssuedAt, t.Expires, t.AuthTime = unixTime(iat), unixTime(exp), unixTime(authTime)
+	return nil
+}
+
+func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '{':
+	case 'n':
+		return p.literal("null")
+	default:
+		p.mistyped = true
+		return p.skipValue(parent)
+	}
+	depth := parent + 1
+	empty, err := p.open('}', depth)
+	if err != nil || empty {
+		return err
+	}
+	var inline [8]seenKey
+	seen := inline[:0]
+	for {
+		var k string
+		if seen, k, err = p.key(seen, firebaseNames); err != nil {
+			return err
+		}
+		switch k {
+		case "sign_in_provider":
+			err = p.stringMember(&f.SignInProvider, depth)
+		case "identities":
+			err = p.identitiesMember(&f.Identities, depth)
+		case "tenant":
+			err = p.stringMember(&f.Tenant, depth)
+		case "sign_in_second_factor":
+			err = p.stringMember(&f.SignInSecondFactor, depth)
+		case "second_factor_identifier":
+			err = p.stringMember(&f.SecondFactorIdentifier, depth)
+		default:
+			err = p.skipValue(depth)
+		}
+		if err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// identitiesMember reads firebase.identities, an object of arrays of
+// strings, the way encoding/json fills a map[string][]string.
+func (p *jsonParser) identitiesMember(dst *map[string][]string, parent int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '{':
+	case 'n':
+		return p.literal("null")
+	default:
+		p.mistyped = true
+		return p.skipValue(parent)
+	}
+	depth := parent + 1
+	m := make(map[string][]string, 2)
+	*dst = m
+	empty, err := p.open('}', depth)
+	if err != nil || empty {
+		return err
+	}
+	var inline [8]seenKey
+	seen := inline[:0]
+	for {
+		var k string
+		if seen, k, err = p.key(seen, nil); err != nil {
+			return err
+		}
+		if err := p.stringsMember(m, k, depth); err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// stringsMember reads an array of strings into m[k].
+func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '[':
+	case 'n':
+		m[k] = nil
+		return p.literal("null")
+	default:
+		p.mistyped = true
+		return p.skipValue(parent)
+	}
+	depth := parent + 1
+	empty, err := p.open(']', depth)
+	if err != nil {
+		return err
+	}
+	list := []string{}
+	if !empty {
+		for {
+			var s string
+			if err := p.stringMember(&s, depth); err != nil {
+				return err
+			}
+			list = append(list, s)
+			more, err := p.next(']')
+			if err != nil {
+				return err
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	m[k] = list
+	return nil
+}
+
+// header reads a JOSE header into h.
+func (p *jsonParser) header(h *Header) error {
+	empty, err := p.begin()
+	if err != nil || empty {
+		return err
+	}
+	const depth = 1
+	var inline [8]seenKey
+	seen := inline[:0]
+	for {
+		var k string
+		if seen, k, err = p.key(seen, headerNames); err != nil {
+			return err
+		}
+		switch k {
+		case "alg":
+			err = p.stringMember(&h.Algorithm, depth)
+		case "kid":
+			err = p.stringMember(&h.KeyID, depth)
+		case "typ":
+			err = p.stringMember(&h.Type, depth)
+		case "crit":
+			err = p.anyMember(&h.Critical, depth)
+		default:
+			err = p.skipValue(depth)
+		}
+		if err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil || !more {
+			return err
+		}
+	}
+}
