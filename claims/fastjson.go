@@ -607,12 +607,15 @@ func (p *jsonParser) identitiesMember(dst *map[string][]string, parent int) erro
 	}
 	var inline [8]seenKey
 	seen := inline[:0]
+	// The arrays share one backing array; each is capped, so appending to
+	// one never writes into the next.
+	var pool []string
 	for {
 		var k string
 		if seen, k, err = p.key(seen, nil); err != nil {
 			return err
 		}
-		if err := p.stringsMember(m, k, depth); err != nil {
+		if pool, err = p.stringsMember(m, k, depth, pool); err != nil {
 			return err
 		}
 		more, err := p.next('}')
@@ -622,45 +625,49 @@ func (p *jsonParser) identitiesMember(dst *map[string][]string, parent int) erro
 	}
 }
 
-// stringsMember reads an array of strings into m[k].
-func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int) error {
+// stringsMember reads an array of strings into m[k], appending its
+// elements to pool, and returns pool.
+func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, pool []string) ([]string, error) {
 	c, err := p.peek()
 	if err != nil {
-		return err
+		return pool, err
 	}
 	switch c {
 	case '[':
 	case 'n':
 		m[k] = nil
-		return p.literal("null")
+		return pool, p.literal("null")
 	default:
 		p.mistyped = true
-		return p.skipValue(parent)
+		return pool, p.skipValue(parent)
 	}
 	depth := parent + 1
 	empty, err := p.open(']', depth)
 	if err != nil {
-		return err
+		return pool, err
 	}
-	list := []string{}
+	if pool == nil {
+		pool = make([]string, 0, 4)
+	}
+	start := len(pool)
 	if !empty {
 		for {
 			var s string
 			if err := p.stringMember(&s, depth); err != nil {
-				return err
+				return pool, err
 			}
-			list = append(list, s)
+			pool = append(pool, s)
 			more, err := p.next(']')
 			if err != nil {
-				return err
+				return pool, err
 			}
 			if !more {
 				break
 			}
 		}
 	}
-	m[k] = list
-	return nil
+	m[k] = pool[start:len(pool):len(pool)]
+	return pool, nil
 }
 
 // header reads a JOSE header into h.

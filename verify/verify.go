@@ -8,13 +8,15 @@ package verify
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
@@ -31,6 +33,7 @@ type Verifier struct {
 	unsigned      bool
 	maxTokenBytes int
 	revocation    RevocationCheck
+	cache         *tokenCache // WithCache; nil without it
 }
 
 // New makes a Verifier for projectID (refusing an empty one) with opts.
@@ -64,6 +67,9 @@ func New(projectID string, opts ...Option) (*Verifier, error) {
 			Leeway:       s.leeway,
 			MaxLifetime:  IDTokenLifetime,
 		},
+	}
+	if s.cacheSize > 0 {
+		v.cache = newTokenCache(s.cacheSize)
 	}
 	if s.kind == SessionCookie {
 		v.expected.IssuerPrefix = claims.SessionCookieIssuerPrefix
@@ -108,11 +114,20 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 	if len(token) > v.maxTokenBytes {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), v.maxTokenBytes)
 	}
+	if v.cache != nil {
+		if e, ok := v.cache.get(token); ok {
+			return v.verifyCached(ctx, e)
+		}
+	}
 	parts, err := split(token)
 	if err != nil {
 		return nil, err
 	}
-	header, err := decodeSegment("header", parts.header)
+	// One buffer holds the signing input (for the hash) and the three
+	// decoded segments; the Token keeps the payload's part of it.
+	buf := make([]byte, 0, len(parts.signingInput)+b64.DecodedLen(len(parts.header))+
+		b64.DecodedLen(len(parts.payload))+b64.DecodedLen(len(parts.signature)))
+	header, buf, err := decodeSegment("header", parts.header, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +148,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 		}
 		return nil, fmt.Errorf("%w: empty signature", ErrMalformed)
 	}
-	payload, err := decodeSegment("payload", parts.payload)
+	payload, buf, err := decodeSegment("payload", parts.payload, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -146,29 +161,38 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 		return nil, err
 	}
 	if !unsigned {
-		if err := v.checkSignature(ctx, h.KeyID, parts); err != nil {
+		if err := v.checkSignature(ctx, h.KeyID, parts, buf); err != nil {
 			return nil, err
 		}
 	}
 	if err := v.checkRevocation(ctx, tok); err != nil {
 		return nil, err
 	}
+	if v.cache != nil {
+		v.cache.put(token, tok)
+		cp := *tok // the cached Token is never handed out itself
+		return &cp, nil
+	}
 	return tok, nil
 }
 
-func (v *Verifier) checkSignature(ctx context.Context, kid string, parts segments) error {
+// checkSignature verifies the RS256 signature of parts with the key kid;
+// buf has room for the signing input and the decoded signature.
+func (v *Verifier) checkSignature(ctx context.Context, kid string, parts segments, buf []byte) error {
 	key, err := v.keys.PublicKey(ctx, kid)
 	if err != nil {
 		return err
 	}
-	sig, err := decodeSegment("signature", parts.signature)
+	sig, buf, err := decodeSegment("signature", parts.signature, buf)
 	if err != nil {
 		return err
 	}
 	if len(sig) != key.Size() {
 		return fmt.Errorf("%w: %d-byte signature for a %d-byte key", ErrInvalidSignature, len(sig), key.Size())
 	}
-	if err := jwt.SigningMethodRS256.Verify(parts.signingInput, sig, key); err != nil {
+	input := append(buf[len(buf):], parts.signingInput...)
+	digest := sha256.Sum256(input)
+	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig); err != nil {
 		return fmt.Errorf("%w with key %q", ErrInvalidSignature, kid)
 	}
 	return nil
@@ -231,13 +255,18 @@ func split(token string) (segments, error) {
 
 var b64 = base64.RawURLEncoding.Strict()
 
-func decodeSegment(name, seg string) ([]byte, error) {
+// decodeSegment decodes seg into the spare capacity of buf and returns the
+// decoded bytes (capped, so later appends cannot touch them) and buf grown
+// to include them.
+func decodeSegment(name, seg string, buf []byte) (out, grown []byte, err error) {
 	if seg == "" {
-		return nil, fmt.Errorf("%w: empty %s", ErrMalformed, name)
+		return nil, buf, fmt.Errorf("%w: empty %s", ErrMalformed, name)
 	}
-	out, err := b64.DecodeString(seg)
+	buf = slices.Grow(buf, b64.DecodedLen(len(seg)))
+	start := len(buf)
+	n, err := b64.Decode(buf[start:cap(buf)], []byte(seg))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s is not canonical base64url: %v", ErrMalformed, name, err)
+		return nil, buf, fmt.Errorf("%w: %s is not canonical base64url: %v", ErrMalformed, name, err)
 	}
-	return out, nil
+	return buf[start : start+n : start+n], buf[:start+n], nil
 }
