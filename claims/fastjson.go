@@ -27,10 +27,20 @@ type jsonParser struct {
 	mistyped bool
 }
 
-// seenKey is a key already read in the current object.
+// seenKey is a key already read in the current object, with a summary
+// that rules out most non-matches cheaply: for an ASCII key its length and
+// lower-cased first byte (ASCII strings equal under folding share both),
+// and 0 for a key with other characters, which is always compared in full.
 type seenKey struct {
-	key   string
-	ascii bool
+	key string
+	sig uint32
+}
+
+func keySig(k string) uint32 {
+	if len(k) == 0 || !isASCII(k) {
+		return 0
+	}
+	return uint32(len(k))<<8 | uint32(k[0]|0x20)
 }
 
 func syntaxErr(msg string) error { return fmt.Errorf("%w: %s", errSyntax, msg) }
@@ -128,25 +138,37 @@ func (p *jsonParser) key(seen []seenKey, names []string) ([]seenKey, string, err
 	if err != nil {
 		return seen, "", err
 	}
-	ascii := isASCII(k)
+	sig := keySig(k)
 	for _, s := range seen {
-		// Under folding, an ASCII string only matches one of its length.
-		if (len(s.key) == len(k) || !ascii || !s.ascii) && foldEqual(s.key, k) {
+		if (s.sig == sig || s.sig == 0 || sig == 0) && foldEqual(s.key, k) {
 			return seen, "", fmt.Errorf("%w %q", errDuplicateKey, k)
 		}
 	}
-	for _, name := range names {
-		if k != name && (len(k) == len(name) || !ascii) && foldEqual(k, name) {
-			return seen, "", fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
+	if !isName(k, names) {
+		for _, name := range names {
+			if (sig == 0 || sig == keySig(name)) && foldEqual(k, name) {
+				return seen, "", fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
+			}
 		}
 	}
-	seen = append(seen, seenKey{key: k, ascii: ascii})
+	seen = append(seen, seenKey{key: k, sig: sig})
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
 		return seen, "", syntaxErr("expected ':'")
 	}
 	p.pos++
 	return seen, k, nil
+}
+
+// isName reports whether k is exactly one of names, which never fold to
+// one another, so an exact match cannot fold to another name.
+func isName(k string, names []string) bool {
+	for _, name := range names {
+		if k == name {
+			return true
+		}
+	}
+	return false
 }
 
 func foldEqual(a, b string) bool {
@@ -295,6 +317,12 @@ func (p *jsonParser) readString(want bool) (string, error) {
 		if i >= len(d) {
 			return "", syntaxErr("unterminated string")
 		}
+		for i < len(d) && plainByte[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			return "", syntaxErr("unterminated string")
+		}
 		c := d[i]
 		switch {
 		case c == '"':
@@ -335,6 +363,15 @@ func (p *jsonParser) readString(want bool) (string, error) {
 		}
 	}
 }
+
+// plainByte marks the bytes that stand for themselves in a JSON string:
+// printable ASCII but the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // hex4 decodes the four hex digits at the start of b, or returns -1.
 func hex4(b []byte) rune {
