@@ -129,24 +129,33 @@ func (p *jsonParser) next(closer byte) (more bool, err error) {
 // case folding encoding/json applies to field names, from every key in
 // seen; and a key that folds to one of names must be spelled exactly like
 // it. It returns seen with the key added.
-func (p *jsonParser) key(seen []seenKey, names []string) ([]seenKey, string, error) {
+func (p *jsonParser) key(seen []seenKey, names *nameSet) ([]seenKey, string, error) {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 		return seen, "", syntaxErr("expected a key")
 	}
-	k, err := p.readString(true)
+	k, ascii, err := p.readString(true)
 	if err != nil {
 		return seen, "", err
 	}
-	sig := keySig(k)
+	var sig uint32
+	if ascii && k != "" {
+		sig = uint32(len(k))<<8 | uint32(k[0]|0x20)
+	}
 	for _, s := range seen {
 		if (s.sig == sig || s.sig == 0 || sig == 0) && foldEqual(s.key, k) {
 			return seen, "", fmt.Errorf("%w %q", errDuplicateKey, k)
 		}
 	}
-	if !isName(k, names) {
-		for _, name := range names {
-			if (sig == 0 || sig == keySig(name)) && foldEqual(k, name) {
+	if names != nil {
+		for i, name := range names.names {
+			if names.sigs[i] != sig && sig != 0 {
+				continue
+			}
+			if k == name {
+				break // names never fold to one another
+			}
+			if foldEqual(k, name) {
 				return seen, "", fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
 			}
 		}
@@ -160,16 +169,25 @@ func (p *jsonParser) key(seen []seenKey, names []string) ([]seenKey, string, err
 	return seen, k, nil
 }
 
-// isName reports whether k is exactly one of names, which never fold to
-// one another, so an exact match cannot fold to another name.
-func isName(k string, names []string) bool {
-	for _, name := range names {
-		if k == name {
-			return true
-		}
-	}
-	return false
+// nameSet is a list of field names with their keySig summaries.
+type nameSet struct {
+	names []string
+	sigs  []uint32
 }
+
+func newNameSet(names []string) *nameSet {
+	set := &nameSet{names: names}
+	for _, n := range names {
+		set.sigs = append(set.sigs, keySig(n))
+	}
+	return set
+}
+
+var (
+	payloadNameSet  = newNameSet(payloadNames)
+	firebaseNameSet = newNameSet(firebaseNames)
+	headerNameSet   = newNameSet(headerNames)
+)
 
 func foldEqual(a, b string) bool {
 	if len(a) == len(b) && isASCII(a) && isASCII(b) {
@@ -217,7 +235,7 @@ func (p *jsonParser) skipValue(depth int) error {
 			}
 		}
 	case '"':
-		_, err := p.readString(false)
+		_, _, err := p.readString(false)
 		return err
 	case 't':
 		return p.literal("true")
@@ -307,57 +325,59 @@ func (p *jsonParser) readNumber() (string, error) {
 
 // readString reads the string whose opening quote is at p.pos, checking
 // its escapes and UTF-8. With want, it returns the decoded value: a
-// substring of p.str when there is no escape.
-func (p *jsonParser) readString(want bool) (string, error) {
+// substring of p.str when there is no escape. ascii reports that the
+// string has neither escapes nor bytes beyond ASCII.
+func (p *jsonParser) readString(want bool) (s string, ascii bool, err error) {
 	start := p.pos + 1
 	d := p.data
 	i := start
-	escaped := false
+	escaped, high := false, false
 	for {
 		if i >= len(d) {
-			return "", syntaxErr("unterminated string")
+			return "", false, syntaxErr("unterminated string")
 		}
 		for i < len(d) && plainByte[d[i]] {
 			i++
 		}
 		if i >= len(d) {
-			return "", syntaxErr("unterminated string")
+			return "", false, syntaxErr("unterminated string")
 		}
 		c := d[i]
 		switch {
 		case c == '"':
 			p.pos = i + 1
 			if !want {
-				return "", nil
+				return "", false, nil
 			}
 			if !escaped {
-				return p.str[start:i], nil
+				return p.str[start:i], !high, nil
 			}
-			return unescape(d[start:i]), nil
+			return unescape(d[start:i]), false, nil
 		case c == '\\':
 			escaped = true
 			if i+1 >= len(d) {
-				return "", syntaxErr("unterminated string")
+				return "", false, syntaxErr("unterminated string")
 			}
 			switch d[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if hex4(d[i+2:]) < 0 {
-					return "", syntaxErr("invalid \\u escape")
+					return "", false, syntaxErr("invalid \\u escape")
 				}
 				i += 6
 			default:
-				return "", syntaxErr("invalid escape")
+				return "", false, syntaxErr("invalid escape")
 			}
 		case c < 0x20:
-			return "", syntaxErr("control character in string")
+			return "", false, syntaxErr("control character in string")
 		case c < utf8.RuneSelf:
 			i++
 		default:
+			high = true
 			r, size := utf8.DecodeRune(d[i:])
 			if r == utf8.RuneError && size == 1 {
-				return "", errBadUTF8
+				return "", false, errBadUTF8
 			}
 			i += size
 		}
@@ -453,7 +473,7 @@ func (p *jsonParser) stringMember(dst *string, depth int) error {
 	}
 	switch c {
 	case '"':
-		*dst, err = p.readString(true)
+		*dst, _, err = p.readString(true)
 		return err
 	case 'n':
 		return p.literal("null")
@@ -473,8 +493,8 @@ func (p *jsonParser) intMember(dst *int64, depth int) error {
 		if err != nil {
 			return err
 		}
-		n, perr := strconv.ParseInt(text, 10, 64)
-		if perr != nil {
+		n, ok := parseInt64(text)
+		if !ok {
 			p.mistyped = true
 			return nil
 		}
@@ -506,6 +526,31 @@ func (p *jsonParser) boolMember(dst *bool, depth int) error {
 	return p.skipValue(depth)
 }
 
+// parseInt64 parses a JSON number as encoding/json does for an int64
+// field: only whole numbers without fraction or exponent, in range.
+func parseInt64(text string) (int64, bool) {
+	digits := text
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 {
+		n, err := strconv.ParseInt(text, 10, 64)
+		return n, err == nil
+	}
+	var n int64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if len(digits) != len(text) {
+		n = -n
+	}
+	return n, true
+}
+
 // anyMember checks any value and reports that one was there (for crit,
 // which encoding/json keeps as a json.RawMessage, null included).
 func (p *jsonParser) anyMember(dst *bool, depth int) error {
@@ -525,7 +570,7 @@ func (p *jsonParser) payload(t *Token) error {
 	var iat, exp, authTime int64
 	for {
 		var k string
-		if seen, k, err = p.key(seen, payloadNames); err != nil {
+		if seen, k, err = p.key(seen, payloadNameSet); err != nil {
 			return err
 		}
 		switch k {
@@ -593,7 +638,7 @@ func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
 	seen := inline[:0]
 	for {
 		var k string
-		if seen, k, err = p.key(seen, firebaseNames); err != nil {
+		if seen, k, err = p.key(seen, firebaseNameSet); err != nil {
 			return err
 		}
 		switch k {
@@ -718,7 +763,7 @@ func (p *jsonParser) header(h *Header) error {
 	seen := inline[:0]
 	for {
 		var k string
-		if seen, k, err = p.key(seen, headerNames); err != nil {
+		if seen, k, err = p.key(seen, headerNameSet); err != nil {
 			return err
 		}
 		switch k {
