@@ -61,6 +61,7 @@ func typicalToken(s *verifytest.Signer, opts ...verifytest.TokenOption) string {
 func BenchmarkFloor(b *testing.B) {
 	pub, input, sig := floorInputs(b)
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		floor(b, pub, input, sig)
 	}
@@ -70,6 +71,7 @@ func BenchmarkFloor(b *testing.B) {
 func BenchmarkFloorParallel(b *testing.B) {
 	pub, input, sig := floorInputs(b)
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			floor(b, pub, input, sig)
@@ -99,6 +101,7 @@ func BenchmarkVerify(b *testing.B) {
 	f := newBenchFixture(b)
 	ctx := context.Background()
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := f.verifier.Verify(ctx, f.token); err != nil {
 			b.Fatal(err)
@@ -112,6 +115,7 @@ func BenchmarkVerifyParallel(b *testing.B) {
 	f := newBenchFixture(b)
 	ctx := context.Background()
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := f.verifier.Verify(ctx, f.token); err != nil {
@@ -128,6 +132,7 @@ func BenchmarkVerifyCached(b *testing.B) {
 	f := newBenchFixture(b, verify.WithCache(1024), verify.WithRevocationCheck(allowAll))
 	ctx := context.Background()
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := f.verifier.Verify(ctx, f.token); err != nil {
 			b.Fatal(err)
@@ -141,6 +146,7 @@ func BenchmarkVerifyCachedParallel(b *testing.B) {
 	f := newBenchFixture(b, verify.WithCache(1024), verify.WithRevocationCheck(allowAll))
 	ctx := context.Background()
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := f.verifier.Verify(ctx, f.token); err != nil {
@@ -182,6 +188,7 @@ func BenchmarkReject(b *testing.B) {
 		}
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
+	defer reportCPU(b)()
 			for b.Loop() {
 				if _, err := f.verifier.Verify(ctx, c.token); err == nil {
 					b.Fatal("accepted")
@@ -197,6 +204,7 @@ func BenchmarkRejectParallel(b *testing.B) {
 	tok := typicalToken(f.signer, verifytest.IssuedAt(benchNow.Add(-2*time.Hour)))
 	ctx := context.Background()
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := f.verifier.Verify(ctx, tok); err == nil {

@@ -231,13 +231,12 @@ func split(token string) (segments, error) {
 	}
 	dots := 0
 	for i := 0; i < len(token); i++ {
-		c := token[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		case c == '.':
+		switch tokenByte[token[i]] {
+		case 1:
+		case 2:
 			dots++
 		default:
-			return segments{}, fmt.Errorf("%w: character %q at offset %d is not base64url", ErrMalformed, c, i)
+			return segments{}, fmt.Errorf("%w: character %q at offset %d is not base64url", ErrMalformed, token[i], i)
 		}
 	}
 	if dots != 2 {
@@ -252,6 +251,20 @@ func split(token string) (segments, error) {
 		signingInput: token[:last],
 	}, nil
 }
+
+// tokenByte classes the bytes of a compact JWS: 1 for the base64url
+// alphabet, 2 for the dot, 0 for anything else.
+var tokenByte = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+			t[c] = 1
+		case c == '.':
+			t[c] = 2
+		}
+	}
+	return t
+}()
 
 var b64 = base64.RawURLEncoding.Strict()
 
