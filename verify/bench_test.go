@@ -188,7 +188,7 @@ func BenchmarkReject(b *testing.B) {
 		}
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
-	defer reportCPU(b)()
+			defer reportCPU(b)()
 			for b.Loop() {
 				if _, err := f.verifier.Verify(ctx, c.token); err == nil {
 					b.Fatal("accepted")
@@ -213,4 +213,35 @@ func BenchmarkRejectParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPaired measures the ratio to the floor that the targets are
+// stated in, robustly on a busy machine: each iteration runs one floor
+// operation and then one verification, timing each, so that both see the
+// same load. It reports x-floor, the verification's time over the
+// floor's; ns/op counts both operations.
+func BenchmarkPaired(b *testing.B) {
+	pub, input, sig := floorInputs(b)
+	ctx := context.Background()
+	run := func(name string, v *verify.Verifier, token string) {
+		b.Run(name, func(b *testing.B) {
+			var floorTime, verifyTime time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				t0 := time.Now()
+				floor(b, pub, input, sig)
+				t1 := time.Now()
+				if _, err := v.Verify(ctx, token); err != nil {
+					b.Fatal(err)
+				}
+				floorTime += t1.Sub(t0)
+				verifyTime += time.Since(t1)
+			}
+			b.ReportMetric(float64(verifyTime)/float64(floorTime), "x-floor")
+		})
+	}
+	f := newBenchFixture(b)
+	run("Verify", f.verifier, f.token)
+	c := newBenchFixture(b, verify.WithCache(1024), verify.WithRevocationCheck(allowAll))
+	run("VerifyCached", c.verifier, c.token)
 }

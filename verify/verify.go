@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fbverify/fbverify/claims"
@@ -34,6 +35,7 @@ type Verifier struct {
 	maxTokenBytes int
 	revocation    RevocationCheck
 	cache         *tokenCache // WithCache; nil without it
+	bufs          sync.Pool   // of *[]byte, see Verify
 }
 
 // New makes a Verifier for projectID (refusing an empty one) with opts.
@@ -124,10 +126,33 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 		return nil, err
 	}
 	// One buffer holds the signing input (for the hash) and the three
-	// decoded segments; the Token keeps the payload's part of it.
-	buf := make([]byte, 0, len(parts.signingInput)+b64.DecodedLen(len(parts.header))+
-		b64.DecodedLen(len(parts.payload))+b64.DecodedLen(len(parts.signature)))
-	header, buf, err := decodeSegment("header", parts.header, buf)
+	// decoded segments. Nothing keeps a reference to it (claims.Parse and
+	// ParseHeader copy what they keep), so it goes back to the pool.
+	need := len(parts.signingInput) + b64.DecodedLen(len(parts.header)) +
+		b64.DecodedLen(len(parts.payload)) + b64.DecodedLen(len(parts.signature))
+	bp, _ := v.bufs.Get().(*[]byte)
+	if bp == nil || cap(*bp) < need {
+		b := make([]byte, 0, max(need, 2048))
+		bp = &b
+	}
+	if cap(*bp) <= maxPooledBuffer {
+		defer v.bufs.Put(bp)
+	}
+	// The segments are decoded up front: the strict decoder is the
+	// alphabet check (split only refused the line breaks it would skip).
+	// Each decoding error is still reported where it always was.
+	header, buf, err := decodeSegment("header", parts.header, (*bp)[:0])
+	payload, buf, payloadErr := decodeSegment("payload", parts.payload, buf)
+	var sig []byte
+	var sigErr error
+	if parts.signature != "" {
+		sig, buf, sigErr = decodeSegment("signature", parts.signature, buf)
+	}
+	if err != nil || payloadErr != nil || sigErr != nil {
+		if err := checkAlphabet(token); err != nil {
+			return nil, err
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -148,9 +173,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 		}
 		return nil, fmt.Errorf("%w: empty signature", ErrMalformed)
 	}
-	payload, buf, err := decodeSegment("payload", parts.payload, buf)
-	if err != nil {
-		return nil, err
+	if payloadErr != nil {
+		return nil, payloadErr
 	}
 	tok, err := claims.Parse(payload)
 	if err != nil {
@@ -161,7 +185,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 		return nil, err
 	}
 	if !unsigned {
-		if err := v.checkSignature(ctx, h.KeyID, parts, buf); err != nil {
+		if err := v.checkSignature(ctx, h.KeyID, sig, sigErr, append(buf[len(buf):], parts.signingInput...)); err != nil {
 			return nil, err
 		}
 	}
@@ -176,21 +200,19 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 	return tok, nil
 }
 
-// checkSignature verifies the RS256 signature of parts with the key kid;
-// buf has room for the signing input and the decoded signature.
-func (v *Verifier) checkSignature(ctx context.Context, kid string, parts segments, buf []byte) error {
+// checkSignature verifies the RS256 signature sig (or reports sigErr, its
+// decoding error) of the signing input with the key kid.
+func (v *Verifier) checkSignature(ctx context.Context, kid string, sig []byte, sigErr error, input []byte) error {
 	key, err := v.keys.PublicKey(ctx, kid)
 	if err != nil {
 		return err
 	}
-	sig, buf, err := decodeSegment("signature", parts.signature, buf)
-	if err != nil {
-		return err
+	if sigErr != nil {
+		return sigErr
 	}
 	if len(sig) != key.Size() {
 		return fmt.Errorf("%w: %d-byte signature for a %d-byte key", ErrInvalidSignature, len(sig), key.Size())
 	}
-	input := append(buf[len(buf):], parts.signingInput...)
 	digest := sha256.Sum256(input)
 	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig); err != nil {
 		return fmt.Errorf("%w with key %q", ErrInvalidSignature, kid)
@@ -222,25 +244,19 @@ type segments struct {
 	signingInput               string // header "." payload
 }
 
-// split checks the token's alphabet and cuts it into its three segments.
-// base64's decoder skips newlines, so the alphabet is checked here: a token
-// with whitespace inside is refused, not repaired.
+// split cuts the token into its three segments. base64's decoder skips
+// line breaks, so split refuses them: a token with whitespace inside is
+// refused, not repaired. Every other byte outside the alphabet is refused
+// by the strict decoder, and then reported by checkAlphabet.
 func split(token string) (segments, error) {
 	if token == "" {
 		return segments{}, fmt.Errorf("%w: empty token", ErrMalformed)
 	}
-	dots := 0
-	for i := 0; i < len(token); i++ {
-		switch tokenByte[token[i]] {
-		case 1:
-		case 2:
-			dots++
-		default:
-			return segments{}, fmt.Errorf("%w: character %q at offset %d is not base64url", ErrMalformed, token[i], i)
+	if strings.Count(token, ".") != 2 || strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
+		if err := checkAlphabet(token); err != nil {
+			return segments{}, err
 		}
-	}
-	if dots != 2 {
-		return segments{}, fmt.Errorf("%w: %d segments, want 3", ErrMalformed, dots+1)
+		return segments{}, fmt.Errorf("%w: %d segments, want 3", ErrMalformed, strings.Count(token, ".")+1)
 	}
 	first := strings.IndexByte(token, '.')
 	last := strings.LastIndexByte(token, '.')
@@ -250,6 +266,17 @@ func split(token string) (segments, error) {
 		signature:    token[last+1:],
 		signingInput: token[:last],
 	}, nil
+}
+
+// checkAlphabet reports the first byte of token that is neither base64url
+// nor a dot.
+func checkAlphabet(token string) error {
+	for i := 0; i < len(token); i++ {
+		if tokenByte[token[i]] == 0 {
+			return fmt.Errorf("%w: character %q at offset %d is not base64url", ErrMalformed, token[i], i)
+		}
+	}
+	return nil
 }
 
 // tokenByte classes the bytes of a compact JWS: 1 for the base64url
@@ -267,6 +294,9 @@ var tokenByte = func() (t [256]uint8) {
 }()
 
 var b64 = base64.RawURLEncoding.Strict()
+
+// maxPooledBuffer bounds the buffers Verify keeps for reuse.
+const maxPooledBuffer = 64 << 10
 
 // decodeSegment decodes seg into the spare capacity of buf and returns the
 // decoded bytes (capped, so later appends cannot touch them) and buf grown
