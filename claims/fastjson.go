@@ -2,6 +2,7 @@ package claims
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"unicode"
@@ -336,6 +337,11 @@ func (p *jsonParser) readString(want bool) (s string, ascii bool, err error) {
 		if i >= len(d) {
 			return "", false, syntaxErr("unterminated string")
 		}
+		// Eight bytes at a time while none is a quote, a backslash, a
+		// control character or beyond ASCII; then one at a time.
+		for i+8 <= len(d) && plainWord(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
+		}
 		for i < len(d) && plainByte[d[i]] {
 			i++
 		}
@@ -392,6 +398,18 @@ var plainByte = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// plainWord reports whether all eight bytes of x are plainByte, with the
+// exact zero-byte tests of "Bit Twiddling Hacks" (haszero, hasless).
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (ones * '"')
+	bs := x ^ (ones * '\\')
+	control := (x - ones*0x20) &^ x // some byte is below 0x20
+	quote := (q - ones) &^ q        // some byte is '"'
+	backslash := (bs - ones) &^ bs  // some byte is '\\'
+	return (control|quote|backslash|x)&highs == 0
+}
 
 // hex4 decodes the four hex digits at the start of b, or returns -1.
 func hex4(b []byte) rune {
