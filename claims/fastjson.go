@@ -130,14 +130,15 @@ func (p *jsonParser) next(closer byte) (more bool, err error) {
 // case folding encoding/json applies to field names, from every key in
 // seen; and a key that folds to one of names must be spelled exactly like
 // it. It returns seen with the key added.
-func (p *jsonParser) key(seen []seenKey, names *nameSet) ([]seenKey, string, error) {
+func (p *jsonParser) key(seen []seenKey, names *nameSet) ([]seenKey, string, int, error) {
+	idx := -1
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-		return seen, "", syntaxErr("expected a key")
+		return seen, "", -1, syntaxErr("expected a key")
 	}
 	k, ascii, err := p.readString(true)
 	if err != nil {
-		return seen, "", err
+		return seen, "", -1, err
 	}
 	var sig uint32
 	if ascii && k != "" {
@@ -145,7 +146,7 @@ func (p *jsonParser) key(seen []seenKey, names *nameSet) ([]seenKey, string, err
 	}
 	for _, s := range seen {
 		if (s.sig == sig || s.sig == 0 || sig == 0) && foldEqual(s.key, k) {
-			return seen, "", fmt.Errorf("%w %q", errDuplicateKey, k)
+			return seen, "", -1, fmt.Errorf("%w %q", errDuplicateKey, k)
 		}
 	}
 	if names != nil {
@@ -154,21 +155,54 @@ func (p *jsonParser) key(seen []seenKey, names *nameSet) ([]seenKey, string, err
 				continue
 			}
 			if k == name {
+				idx = i
 				break // names never fold to one another
 			}
 			if foldEqual(k, name) {
-				return seen, "", fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
+				return seen, "", -1, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
 			}
 		}
 	}
 	seen = append(seen, seenKey{key: k, sig: sig})
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-		return seen, "", syntaxErr("expected ':'")
+		return seen, "", -1, syntaxErr("expected ':'")
 	}
 	p.pos++
-	return seen, k, nil
+	return seen, k, idx, nil
 }
+
+// Indexes of the names in payloadNames, firebaseNames and headerNames, as
+// key returns them (TestNameIndexes checks the correspondence).
+const (
+	claimSub = iota
+	claimAud
+	claimIss
+	claimIat
+	claimExp
+	claimAuthTime
+	claimEmail
+	claimEmailVerified
+	claimPhoneNumber
+	claimName
+	claimPicture
+	claimFirebase
+)
+
+const (
+	fbSignInProvider = iota
+	fbIdentities
+	fbTenant
+	fbSignInSecondFactor
+	fbSecondFactorIdentifier
+)
+
+const (
+	hdrAlg = iota
+	hdrKid
+	hdrTyp
+	hdrCrit
+)
 
 // nameSet is a list of field names with their keySig summaries.
 type nameSet struct {
@@ -259,7 +293,7 @@ func (p *jsonParser) skipObject(depth int) error {
 	var inline [16]seenKey
 	seen := inline[:0]
 	for {
-		if seen, _, err = p.key(seen, nil); err != nil {
+		if seen, _, _, err = p.key(seen, nil); err != nil {
 			return err
 		}
 		if err := p.skipValue(depth); err != nil {
@@ -583,38 +617,38 @@ func (p *jsonParser) payload(t *Token) error {
 		return err
 	}
 	const depth = 1
-	var inline [24]seenKey
+	var inline [16]seenKey
 	seen := inline[:0]
 	var iat, exp, authTime int64
 	for {
-		var k string
-		if seen, k, err = p.key(seen, payloadNameSet); err != nil {
+		var idx int
+		if seen, _, idx, err = p.key(seen, payloadNameSet); err != nil {
 			return err
 		}
-		switch k {
-		case "sub":
+		switch idx {
+		case claimSub:
 			err = p.stringMember(&t.UID, depth)
-		case "aud":
+		case claimAud:
 			err = p.stringMember(&t.Audience, depth)
-		case "iss":
+		case claimIss:
 			err = p.stringMember(&t.Issuer, depth)
-		case "iat":
+		case claimIat:
 			err = p.intMember(&iat, depth)
-		case "exp":
+		case claimExp:
 			err = p.intMember(&exp, depth)
-		case "auth_time":
+		case claimAuthTime:
 			err = p.intMember(&authTime, depth)
-		case "email":
+		case claimEmail:
 			err = p.stringMember(&t.Email, depth)
-		case "email_verified":
+		case claimEmailVerified:
 			err = p.boolMember(&t.EmailVerified, depth)
-		case "phone_number":
+		case claimPhoneNumber:
 			err = p.stringMember(&t.PhoneNumber, depth)
-		case "name":
+		case claimName:
 			err = p.stringMember(&t.Name, depth)
-		case "picture":
+		case claimPicture:
 			err = p.stringMember(&t.Picture, depth)
-		case "firebase":
+		case claimFirebase:
 			err = p.firebaseMember(&t.Firebase, depth)
 		default:
 			err = p.skipValue(depth)
@@ -655,20 +689,20 @@ func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
 	var inline [8]seenKey
 	seen := inline[:0]
 	for {
-		var k string
-		if seen, k, err = p.key(seen, firebaseNameSet); err != nil {
+		var idx int
+		if seen, _, idx, err = p.key(seen, firebaseNameSet); err != nil {
 			return err
 		}
-		switch k {
-		case "sign_in_provider":
+		switch idx {
+		case fbSignInProvider:
 			err = p.stringMember(&f.SignInProvider, depth)
-		case "identities":
+		case fbIdentities:
 			err = p.identitiesMember(&f.Identities, depth)
-		case "tenant":
+		case fbTenant:
 			err = p.stringMember(&f.Tenant, depth)
-		case "sign_in_second_factor":
+		case fbSignInSecondFactor:
 			err = p.stringMember(&f.SignInSecondFactor, depth)
-		case "second_factor_identifier":
+		case fbSecondFactorIdentifier:
 			err = p.stringMember(&f.SecondFactorIdentifier, depth)
 		default:
 			err = p.skipValue(depth)
@@ -712,7 +746,7 @@ func (p *jsonParser) identitiesMember(dst *map[string][]string, parent int) erro
 	var pool []string
 	for {
 		var k string
-		if seen, k, err = p.key(seen, nil); err != nil {
+		if seen, k, _, err = p.key(seen, nil); err != nil {
 			return err
 		}
 		if pool, err = p.stringsMember(m, k, depth, pool); err != nil {
@@ -780,18 +814,18 @@ func (p *jsonParser) header(h *Header) error {
 	var inline [8]seenKey
 	seen := inline[:0]
 	for {
-		var k string
-		if seen, k, err = p.key(seen, headerNameSet); err != nil {
+		var idx int
+		if seen, _, idx, err = p.key(seen, headerNameSet); err != nil {
 			return err
 		}
-		switch k {
-		case "alg":
+		switch idx {
+		case hdrAlg:
 			err = p.stringMember(&h.Algorithm, depth)
-		case "kid":
+		case hdrKid:
 			err = p.stringMember(&h.KeyID, depth)
-		case "typ":
+		case hdrTyp:
 			err = p.stringMember(&h.Type, depth)
-		case "crit":
+		case hdrCrit:
 			err = p.anyMember(&h.Critical, depth)
 		default:
 			err = p.skipValue(depth)

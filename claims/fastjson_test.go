@@ -401,3 +401,27 @@ func TestPlainWordMatchesPlainByte(t *testing.T) {
 		}
 	}
 }
+
+func TestNameIndexes(t *testing.T) {
+	checks := []struct {
+		names []string
+		index map[string]int
+	}{
+		{payloadNames, map[string]int{"sub": claimSub, "aud": claimAud, "iss": claimIss, "iat": claimIat,
+			"exp": claimExp, "auth_time": claimAuthTime, "email": claimEmail, "email_verified": claimEmailVerified,
+			"phone_number": claimPhoneNumber, "name": claimName, "picture": claimPicture, "firebase": claimFirebase}},
+		{firebaseNames, map[string]int{"sign_in_provider": fbSignInProvider, "identities": fbIdentities,
+			"tenant": fbTenant, "sign_in_second_factor": fbSignInSecondFactor, "second_factor_identifier": fbSecondFactorIdentifier}},
+		{headerNames, map[string]int{"alg": hdrAlg, "kid": hdrKid, "typ": hdrTyp, "crit": hdrCrit}},
+	}
+	for _, c := range checks {
+		if len(c.names) != len(c.index) {
+			t.Errorf("%d names, %d indexes", len(c.names), len(c.index))
+		}
+		for i, n := range c.names {
+			if c.index[n] != i {
+				t.Errorf("%q is at %d, its constant says %d", n, i, c.index[n])
+			}
+		}
+	}
+}

@@ -259,7 +259,7 @@ func split(token string) (segments, error) {
 		return segments{}, fmt.Errorf("%w: %d segments, want 3", ErrMalformed, strings.Count(token, ".")+1)
 	}
 	first := strings.IndexByte(token, '.')
-	last := strings.LastIndexByte(token, '.')
+	last := first + 1 + strings.IndexByte(token[first+1:], '.')
 	return segments{
 		header:       token[:first],
 		payload:      token[first+1 : last],
