@@ -41,9 +41,24 @@ type wireHeader struct {
 // ParseHeader decodes a token's header from its JSON (already base64url
 // decoded). It refuses duplicate keys, deep nesting and mistyped parameters.
 func ParseHeader(data []byte) (Header, error) {
-	if err := checkStrictJSON(data, headerNames, nil); err != nil {
+	var h Header
+	p := jsonParser{data: data, str: string(data)}
+	err := p.header(&h)
+	if err == nil {
+		err = p.end()
+	}
+	if err != nil {
 		return Header{}, &ValidationError{Claim: "header", Err: ErrMalformed, Actual: err.Error()}
 	}
+	if p.mistyped {
+		return parseHeaderMistyped(data)
+	}
+	return h, nil
+}
+
+// parseHeaderMistyped decodes a strict JSON header with a mistyped
+// parameter through encoding/json, for an exact report.
+func parseHeaderMistyped(data []byte) (Header, error) {
 	var w wireHeader
 	if err := json.Unmarshal(data, &w); err != nil {
 		return Header{}, typeError("header", err, map[string]error{

@@ -35,6 +35,9 @@ type Token struct {
 	// Firebase is the firebase claim.
 	Firebase Firebase
 
+	// raw is the payload's JSON as a string; the typed claims are
+	// substrings of it. payload, if set, holds the same bytes instead.
+	raw     string
 	payload []byte
 }
 
@@ -86,13 +89,34 @@ var (
 )
 
 // Parse decodes a token's payload from its JSON (already base64url decoded).
-// It checks the JSON strictly (no duplicate keys, bounded depth) and the
-// types of the typed claims, but none of the rules: see Validate. The Token
-// keeps a reference to payload, which the caller must not modify.
+// It checks the JSON strictly (full grammar, valid UTF-8, no duplicate keys,
+// bounded depth) and the types of the typed claims, but none of the rules:
+// see Validate. The Token keeps a copy of payload, so the caller may reuse
+// payload once Parse returns.
 func Parse(payload []byte) (*Token, error) {
-	if err := checkStrictJSON(payload, payloadNames, firebaseNames); err != nil {
+	p := jsonParser{data: payload, str: string(payload)}
+	t := &Token{raw: p.str}
+	err := p.payload(t)
+	if err == nil {
+		err = p.end()
+	}
+	if err != nil {
 		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
+	if p.mistyped {
+		t, err := parseMistyped(payload)
+		if t != nil {
+			t.payload, t.raw = nil, p.str
+		}
+		return t, err
+	}
+	return t, nil
+}
+
+// parseMistyped decodes a payload that is strict JSON but has a typed claim
+// of the wrong JSON type, through encoding/json, so that the error names
+// the claim, its rule and the types exactly as encoding/json sees them.
+func parseMistyped(payload []byte) (*Token, error) {
 	var w wireToken
 	if err := json.Unmarshal(payload, &w); err != nil {
 		return nil, typeError("payload", err, payloadRules)
@@ -134,14 +158,14 @@ func unixTime(sec int64) time.Time {
 //	var c struct{ Admin bool `json:"admin"` }
 //	err := tok.Decode(&c)
 func (t *Token) Decode(v any) error {
-	return json.Unmarshal(t.payload, v)
+	return json.Unmarshal(t.jsonBytes(), v)
 }
 
 // Map returns every claim of the payload as a map, decoded afresh on each
 // call; numbers are json.Number so large values keep their precision.
 func (t *Token) Map() (map[string]any, error) {
 	m := map[string]any{}
-	d := json.NewDecoder(bytes.NewReader(t.payload))
+	d := json.NewDecoder(bytes.NewReader(t.jsonBytes()))
 	d.UseNumber()
 	if err := d.Decode(&m); err != nil {
 		return nil, err
@@ -151,5 +175,16 @@ func (t *Token) Map() (map[string]any, error) {
 
 // Payload returns a copy of the payload's JSON exactly as signed.
 func (t *Token) Payload() []byte {
+	if t.payload == nil {
+		return []byte(t.raw)
+	}
 	return append([]byte(nil), t.payload...)
+}
+
+// jsonBytes returns the payload's JSON, copied from raw if need be.
+func (t *Token) jsonBytes() []byte {
+	if t.payload == nil {
+		return []byte(t.raw)
+	}
+	return t.payload
 }

@@ -84,7 +84,7 @@ func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.Ap
 	if err != nil {
 		return nil, err
 	}
-	header, err := decodeSegment("header", parts.header)
+	header, buf, err := decodeSegment("header", parts.header, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.Ap
 			return nil, check
 		}
 	}
-	payload, err := decodeSegment("payload", parts.payload)
+	payload, buf, err := decodeSegment("payload", parts.payload, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,8 @@ func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.Ap
 	if err := claims.ValidateAppCheck(tok, a.expected, a.now()); err != nil {
 		return nil, err
 	}
-	if err := verifyRS256(ctx, a.keys, h.KeyID, parts); err != nil {
+	sig, _, sigErr := decodeSegment("signature", parts.signature, buf)
+	if err := verifyRS256(ctx, a.keys, h.KeyID, sig, sigErr, []byte(parts.signingInput)); err != nil {
 		return nil, err
 	}
 	return tok, nil

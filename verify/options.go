@@ -77,6 +77,7 @@ type settings struct {
 	revocation    RevocationCheck
 	httpClient    *http.Client
 	logger        *slog.Logger
+	cacheSize     int // WithCache, in cache.go
 }
 
 // WithKeySource sets where the public keys come from. If not given, the

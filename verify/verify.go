@@ -8,13 +8,16 @@ package verify
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
@@ -31,6 +34,8 @@ type Verifier struct {
 	unsigned      bool
 	maxTokenBytes int
 	revocation    RevocationCheck
+	cache         *tokenCache // WithCache; nil without it
+	bufs          sync.Pool   // of *[]byte, see Verify
 }
 
 // New makes a Verifier for projectID (refusing an empty one) with opts.
@@ -64,6 +69,9 @@ func New(projectID string, opts ...Option) (*Verifier, error) {
 			Leeway:       s.leeway,
 			MaxLifetime:  IDTokenLifetime,
 		},
+	}
+	if s.cacheSize > 0 {
+		v.cache = newTokenCache(s.cacheSize)
 	}
 	if s.kind == SessionCookie {
 		v.expected.IssuerPrefix = claims.SessionCookieIssuerPrefix
@@ -108,11 +116,43 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 	if len(token) > v.maxTokenBytes {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), v.maxTokenBytes)
 	}
+	if v.cache != nil {
+		if e, ok := v.cache.get(token); ok {
+			return v.verifyCached(ctx, e)
+		}
+	}
 	parts, err := split(token)
 	if err != nil {
 		return nil, err
 	}
-	header, err := decodeSegment("header", parts.header)
+	// One buffer holds the signing input (for the hash) and the three
+	// decoded segments. Nothing keeps a reference to it (claims.Parse and
+	// ParseHeader copy what they keep), so it goes back to the pool.
+	need := len(parts.signingInput) + b64.DecodedLen(len(parts.header)) +
+		b64.DecodedLen(len(parts.payload)) + b64.DecodedLen(len(parts.signature))
+	bp, _ := v.bufs.Get().(*[]byte)
+	if bp == nil || cap(*bp) < need {
+		b := make([]byte, 0, max(need, 2048))
+		bp = &b
+	}
+	if cap(*bp) <= maxPooledBuffer {
+		defer v.bufs.Put(bp)
+	}
+	// The segments are decoded up front: the strict decoder is the
+	// alphabet check (split only refused the line breaks it would skip).
+	// Each decoding error is still reported where it always was.
+	header, buf, err := decodeSegment("header", parts.header, (*bp)[:0])
+	payload, buf, payloadErr := decodeSegment("payload", parts.payload, buf)
+	var sig []byte
+	var sigErr error
+	if parts.signature != "" {
+		sig, buf, sigErr = decodeSegment("signature", parts.signature, buf)
+	}
+	if err != nil || payloadErr != nil || sigErr != nil {
+		if err := checkAlphabet(token); err != nil {
+			return nil, err
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -133,9 +173,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 		}
 		return nil, fmt.Errorf("%w: empty signature", ErrMalformed)
 	}
-	payload, err := decodeSegment("payload", parts.payload)
-	if err != nil {
-		return nil, err
+	if payloadErr != nil {
+		return nil, payloadErr
 	}
 	tok, err := claims.Parse(payload)
 	if err != nil {
@@ -146,34 +185,42 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 		return nil, err
 	}
 	if !unsigned {
-		if err := v.checkSignature(ctx, h.KeyID, parts); err != nil {
+		if err := v.checkSignature(ctx, h.KeyID, sig, sigErr, append(buf[len(buf):], parts.signingInput...)); err != nil {
 			return nil, err
 		}
 	}
 	if err := v.checkRevocation(ctx, tok); err != nil {
 		return nil, err
 	}
+	if v.cache != nil {
+		v.cache.put(token, tok)
+		cp := *tok // the cached Token is never handed out itself
+		return &cp, nil
+	}
 	return tok, nil
 }
 
-func (v *Verifier) checkSignature(ctx context.Context, kid string, parts segments) error {
-	return verifyRS256(ctx, v.keys, kid, parts)
+// checkSignature verifies the RS256 signature sig (or reports sigErr, its
+// decoding error) of the signing input with the key kid.
+func (v *Verifier) checkSignature(ctx context.Context, kid string, sig []byte, sigErr error, input []byte) error {
+	return verifyRS256(ctx, v.keys, kid, sig, sigErr, input)
 }
 
-// verifyRS256 checks the RS256 signature of parts with the key named kid.
-func verifyRS256(ctx context.Context, keys jwks.KeySource, kid string, parts segments) error {
+// verifyRS256 verifies the RS256 signature sig (or reports sigErr, its
+// decoding error) of input with the key named kid in keys.
+func verifyRS256(ctx context.Context, keys jwks.KeySource, kid string, sig []byte, sigErr error, input []byte) error {
 	key, err := keys.PublicKey(ctx, kid)
 	if err != nil {
 		return err
 	}
-	sig, err := decodeSegment("signature", parts.signature)
-	if err != nil {
-		return err
+	if sigErr != nil {
+		return sigErr
 	}
 	if len(sig) != key.Size() {
 		return fmt.Errorf("%w: %d-byte signature for a %d-byte key", ErrInvalidSignature, len(sig), key.Size())
 	}
-	if err := jwt.SigningMethodRS256.Verify(parts.signingInput, sig, key); err != nil {
+	digest := sha256.Sum256(input)
+	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig); err != nil {
 		return fmt.Errorf("%w with key %q", ErrInvalidSignature, kid)
 	}
 	return nil
@@ -203,29 +250,22 @@ type segments struct {
 	signingInput               string // header "." payload
 }
 
-// split checks the token's alphabet and cuts it into its three segments.
-// base64's decoder skips newlines, so the alphabet is checked here: a token
-// with whitespace inside is refused, not repaired.
+// split cuts the token into its three segments. base64's decoder skips
+// line breaks, so split refuses them: a token with whitespace inside is
+// refused, not repaired. Every other byte outside the alphabet is refused
+// by the strict decoder, and then reported by checkAlphabet.
 func split(token string) (segments, error) {
 	if token == "" {
 		return segments{}, fmt.Errorf("%w: empty token", ErrMalformed)
 	}
-	dots := 0
-	for i := 0; i < len(token); i++ {
-		c := token[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		case c == '.':
-			dots++
-		default:
-			return segments{}, fmt.Errorf("%w: character %q at offset %d is not base64url", ErrMalformed, c, i)
+	if strings.Count(token, ".") != 2 || strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
+		if err := checkAlphabet(token); err != nil {
+			return segments{}, err
 		}
-	}
-	if dots != 2 {
-		return segments{}, fmt.Errorf("%w: %d segments, want 3", ErrMalformed, dots+1)
+		return segments{}, fmt.Errorf("%w: %d segments, want 3", ErrMalformed, strings.Count(token, ".")+1)
 	}
 	first := strings.IndexByte(token, '.')
-	last := strings.LastIndexByte(token, '.')
+	last := first + 1 + strings.IndexByte(token[first+1:], '.')
 	return segments{
 		header:       token[:first],
 		payload:      token[first+1 : last],
@@ -234,15 +274,48 @@ func split(token string) (segments, error) {
 	}, nil
 }
 
+// checkAlphabet reports the first byte of token that is neither base64url
+// nor a dot.
+func checkAlphabet(token string) error {
+	for i := 0; i < len(token); i++ {
+		if tokenByte[token[i]] == 0 {
+			return fmt.Errorf("%w: character %q at offset %d is not base64url", ErrMalformed, token[i], i)
+		}
+	}
+	return nil
+}
+
+// tokenByte classes the bytes of a compact JWS: 1 for the base64url
+// alphabet, 2 for the dot, 0 for anything else.
+var tokenByte = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+			t[c] = 1
+		case c == '.':
+			t[c] = 2
+		}
+	}
+	return t
+}()
+
 var b64 = base64.RawURLEncoding.Strict()
 
-func decodeSegment(name, seg string) ([]byte, error) {
+// maxPooledBuffer bounds the buffers Verify keeps for reuse.
+const maxPooledBuffer = 64 << 10
+
+// decodeSegment decodes seg into the spare capacity of buf and returns the
+// decoded bytes (capped, so later appends cannot touch them) and buf grown
+// to include them.
+func decodeSegment(name, seg string, buf []byte) (out, grown []byte, err error) {
 	if seg == "" {
-		return nil, fmt.Errorf("%w: empty %s", ErrMalformed, name)
+		return nil, buf, fmt.Errorf("%w: empty %s", ErrMalformed, name)
 	}
-	out, err := b64.DecodeString(seg)
+	buf = slices.Grow(buf, b64.DecodedLen(len(seg)))
+	start := len(buf)
+	n, err := b64.Decode(buf[start:cap(buf)], []byte(seg))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s is not canonical base64url: %v", ErrMalformed, name, err)
+		return nil, buf, fmt.Errorf("%w: %s is not canonical base64url: %v", ErrMalformed, name, err)
 	}
-	return out, nil
+	return buf[start : start+n : start+n], buf[:start+n], nil
 }

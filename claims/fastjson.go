@@ -1,0 +1,841 @@
+package claims
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonParser is the single pass behind Parse and ParseHeader. It checks the
+// full JSON grammar (strings with their escapes and UTF-8, numbers,
+// literals), refuses duplicate keys, misspelled claim names and deep
+// nesting, and fills the typed claims as it goes, with no reflection.
+//
+// When a typed claim has the wrong JSON type the pass only notes it
+// (mistyped) and carries on checking the grammar; the caller then lets
+// encoding/json decode the (valid) document to report the type error
+// exactly as it always did. That path is rare: real tokens never take it.
+type jsonParser struct {
+	data []byte
+	// str is data as a string, made once: unescaped strings are substrings
+	// of it and cost no allocation of their own.
+	str      string
+	pos      int
+	mistyped bool
+}
+
+// seenKey is a key already read in the current object, with a summary
+// that rules out most non-matches cheaply: for an ASCII key its length and
+// lower-cased first byte (ASCII strings equal under folding share both),
+// and 0 for a key with other characters, which is always compared in full.
+type seenKey struct {
+	key string
+	sig uint32
+}
+
+func keySig(k string) uint32 {
+	if len(k) == 0 || !isASCII(k) {
+		return 0
+	}
+	return uint32(len(k))<<8 | uint32(k[0]|0x20)
+}
+
+func syntaxErr(msg string) error { return fmt.Errorf("%w: %s", errSyntax, msg) }
+
+var (
+	errUnexpectedEnd = syntaxErr("unexpected end")
+	errBadUTF8       = syntaxErr("not valid UTF-8")
+)
+
+func (p *jsonParser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek skips white space and returns the next byte.
+func (p *jsonParser) peek() (byte, error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return 0, errUnexpectedEnd
+	}
+	return p.data[p.pos], nil
+}
+
+// begin checks that data is one object (after white space) and consumes
+// its '{'; it reports whether the object is empty.
+func (p *jsonParser) begin() (empty bool, err error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != '{' {
+		return false, syntaxErr("not a JSON object")
+	}
+	return p.open('}', 1)
+}
+
+// end checks that nothing but white space follows the top-level object.
+func (p *jsonParser) end() error {
+	p.skipSpace()
+	if p.pos != len(p.data) {
+		return syntaxErr("data after the object")
+	}
+	return nil
+}
+
+// open consumes the '{' or '[' at p.pos of a container at depth and
+// reports whether it closes at once.
+func (p *jsonParser) open(closer byte, depth int) (empty bool, err error) {
+	if depth > MaxJSONDepth {
+		return false, errTooDeep
+	}
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == closer {
+		p.pos++
+		return true, nil
+	}
+	return false, nil
+}
+
+// next consumes the ',' or closer after a member and reports whether
+// another member follows.
+func (p *jsonParser) next(closer byte) (more bool, err error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return false, errUnexpectedEnd
+	}
+	switch p.data[p.pos] {
+	case ',':
+		p.pos++
+		return true, nil
+	case closer:
+		p.pos++
+		return false, nil
+	}
+	if closer == '}' {
+		return false, syntaxErr("expected ',' or '}'")
+	}
+	return false, syntaxErr("expected ',' or ']'")
+}
+
+// key reads a member's key and its ':'. The key must differ, under the
+// case folding encoding/json applies to field names, from every key in
+// seen; and a key that folds to one of names must be spelled exactly like
+// it. It returns seen with the key added.
+func (p *jsonParser) key(seen []seenKey, names *nameSet) ([]seenKey, string, int, error) {
+	idx := -1
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		return seen, "", -1, syntaxErr("expected a key")
+	}
+	k, ascii, err := p.readString(true)
+	if err != nil {
+		return seen, "", -1, err
+	}
+	var sig uint32
+	if ascii && k != "" {
+		sig = uint32(len(k))<<8 | uint32(k[0]|0x20)
+	}
+	for _, s := range seen {
+		if (s.sig == sig || s.sig == 0 || sig == 0) && foldEqual(s.key, k) {
+			return seen, "", -1, fmt.Errorf("%w %q", errDuplicateKey, k)
+		}
+	}
+	if names != nil {
+		for i, name := range names.names {
+			if names.sigs[i] != sig && sig != 0 {
+				continue
+			}
+			if k == name {
+				idx = i
+				break // names never fold to one another
+			}
+			if foldEqual(k, name) {
+				return seen, "", -1, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
+			}
+		}
+	}
+	seen = append(seen, seenKey{key: k, sig: sig})
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+		return seen, "", -1, syntaxErr("expected ':'")
+	}
+	p.pos++
+	return seen, k, idx, nil
+}
+
+// Indexes of the names in payloadNames, firebaseNames and headerNames, as
+// key returns them (TestNameIndexes checks the correspondence).
+const (
+	claimSub = iota
+	claimAud
+	claimIss
+	claimIat
+	claimExp
+	claimAuthTime
+	claimEmail
+	claimEmailVerified
+	claimPhoneNumber
+	claimName
+	claimPicture
+	claimFirebase
+)
+
+const (
+	fbSignInProvider = iota
+	fbIdentities
+	fbTenant
+	fbSignInSecondFactor
+	fbSecondFactorIdentifier
+)
+
+const (
+	hdrAlg = iota
+	hdrKid
+	hdrTyp
+	hdrCrit
+)
+
+// nameSet is a list of field names with their keySig summaries.
+type nameSet struct {
+	names []string
+	sigs  []uint32
+}
+
+func newNameSet(names []string) *nameSet {
+	set := &nameSet{names: names}
+	for _, n := range names {
+		set.sigs = append(set.sigs, keySig(n))
+	}
+	return set
+}
+
+var (
+	payloadNameSet  = newNameSet(payloadNames)
+	firebaseNameSet = newNameSet(firebaseNames)
+	headerNameSet   = newNameSet(headerNames)
+)
+
+func foldEqual(a, b string) bool {
+	if len(a) == len(b) && isASCII(a) && isASCII(b) {
+		for i := 0; i < len(a); i++ {
+			x, y := a[i], b[i]
+			if x != y && (x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z') {
+				return false
+			}
+		}
+		return true
+	}
+	return bytes.EqualFold([]byte(a), []byte(b))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// skipValue checks one value inside a container at depth.
+func (p *jsonParser) skipValue(depth int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '{':
+		return p.skipObject(depth + 1)
+	case '[':
+		empty, err := p.open(']', depth+1)
+		if err != nil || empty {
+			return err
+		}
+		for {
+			if err := p.skipValue(depth + 1); err != nil {
+				return err
+			}
+			more, err := p.next(']')
+			if err != nil || !more {
+				return err
+			}
+		}
+	case '"':
+		_, _, err := p.readString(false)
+		return err
+	case 't':
+		return p.literal("true")
+	case 'f':
+		return p.literal("false")
+	case 'n':
+		return p.literal("null")
+	default:
+		_, err := p.readNumber()
+		return err
+	}
+}
+
+// skipObject checks an object at depth whose '{' is at p.pos.
+func (p *jsonParser) skipObject(depth int) error {
+	empty, err := p.open('}', depth)
+	if err != nil || empty {
+		return err
+	}
+	var inline [16]seenKey
+	seen := inline[:0]
+	for {
+		if seen, _, _, err = p.key(seen, nil); err != nil {
+			return err
+		}
+		if err := p.skipValue(depth); err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+func (p *jsonParser) literal(word string) error {
+	if len(p.data)-p.pos < len(word) || p.str[p.pos:p.pos+len(word)] != word {
+		return syntaxErr("invalid literal")
+	}
+	p.pos += len(word)
+	return nil
+}
+
+// readNumber reads a number as JSON spells it (RFC 8259, section 6) and
+// returns its text.
+func (p *jsonParser) readNumber() (string, error) {
+	start := p.pos
+	d := p.data
+	i := p.pos
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && '1' <= d[i] && d[i] <= '9':
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	default:
+		return "", syntaxErr("invalid value")
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return "", syntaxErr("invalid number")
+		}
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return "", syntaxErr("invalid number")
+		}
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	}
+	p.pos = i
+	return p.str[start:i], nil
+}
+
+// readString reads the string whose opening quote is at p.pos, checking
+// its escapes and UTF-8. With want, it returns the decoded value: a
+// substring of p.str when there is no escape. ascii reports that the
+// string has neither escapes nor bytes beyond ASCII.
+func (p *jsonParser) readString(want bool) (s string, ascii bool, err error) {
+	start := p.pos + 1
+	d := p.data
+	i := start
+	escaped, high := false, false
+	for {
+		if i >= len(d) {
+			return "", false, syntaxErr("unterminated string")
+		}
+		// Eight bytes at a time while none is a quote, a backslash, a
+		// control character or beyond ASCII; then one at a time.
+		for i+8 <= len(d) && plainWord(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
+		}
+		for i < len(d) && plainByte[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			return "", false, syntaxErr("unterminated string")
+		}
+		c := d[i]
+		switch {
+		case c == '"':
+			p.pos = i + 1
+			if !want {
+				return "", false, nil
+			}
+			if !escaped {
+				return p.str[start:i], !high, nil
+			}
+			return unescape(d[start:i]), false, nil
+		case c == '\\':
+			escaped = true
+			if i+1 >= len(d) {
+				return "", false, syntaxErr("unterminated string")
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if hex4(d[i+2:]) < 0 {
+					return "", false, syntaxErr("invalid \\u escape")
+				}
+				i += 6
+			default:
+				return "", false, syntaxErr("invalid escape")
+			}
+		case c < 0x20:
+			return "", false, syntaxErr("control character in string")
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			high = true
+			r, size := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && size == 1 {
+				return "", false, errBadUTF8
+			}
+			i += size
+		}
+	}
+}
+
+// plainByte marks the bytes that stand for themselves in a JSON string:
+// printable ASCII but the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainWord reports whether all eight bytes of x are plainByte, with the
+// exact zero-byte tests of "Bit Twiddling Hacks" (haszero, hasless).
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (ones * '"')
+	bs := x ^ (ones * '\\')
+	control := (x - ones*0x20) &^ x // some byte is below 0x20
+	quote := (q - ones) &^ q        // some byte is '"'
+	backslash := (bs - ones) &^ bs  // some byte is '\\'
+	return (control|quote|backslash|x)&highs == 0
+}
+
+// hex4 decodes the four hex digits at the start of b, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
+}
+
+// unescape decodes the body of a string already checked by readString, as
+// encoding/json does: a \u escape of a lone or misordered surrogate becomes
+// U+FFFD.
+func unescape(s []byte) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			b = append(b, c)
+			i++
+			continue
+		}
+		switch s[i+1] {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r := hex4(s[i+2:])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					if dec := utf16.DecodeRune(r, hex4(s[i+2:])); dec != unicode.ReplacementChar {
+						b = utf8.AppendRune(b, dec)
+						i += 6
+						continue
+					}
+				}
+				r = unicode.ReplacementChar
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default: // '"', '\\', '/'
+			b = append(b, s[i+1])
+		}
+		i += 2
+	}
+	return string(b)
+}
+
+// Typed members. Each reads the value of a claim at depth, stores it when
+// its JSON type fits the Go type encoding/json would decode it into, leaves
+// the zero value for null (as encoding/json does), and otherwise marks the
+// document mistyped and only checks the value's grammar.
+
+func (p *jsonParser) stringMember(dst *string, depth int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '"':
+		*dst, _, err = p.readString(true)
+		return err
+	case 'n':
+		return p.literal("null")
+	}
+	p.mistyped = true
+	return p.skipValue(depth)
+}
+
+func (p *jsonParser) intMember(dst *int64, depth int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch {
+	case c == '-' || ('0' <= c && c <= '9'):
+		text, err := p.readNumber()
+		if err != nil {
+			return err
+		}
+		n, ok := parseInt64(text)
+		if !ok {
+			p.mistyped = true
+			return nil
+		}
+		*dst = n
+		return nil
+	case c == 'n':
+		return p.literal("null")
+	}
+	p.mistyped = true
+	return p.skipValue(depth)
+}
+
+func (p *jsonParser) boolMember(dst *bool, depth int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case 't':
+		*dst = true
+		return p.literal("true")
+	case 'f':
+		*dst = false
+		return p.literal("false")
+	case 'n':
+		return p.literal("null")
+	}
+	p.mistyped = true
+	return p.skipValue(depth)
+}
+
+// parseInt64 parses a JSON number as encoding/json does for an int64
+// field: only whole numbers without fraction or exponent, in range.
+func parseInt64(text string) (int64, bool) {
+	digits := text
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 {
+		n, err := strconv.ParseInt(text, 10, 64)
+		return n, err == nil
+	}
+	var n int64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if len(digits) != len(text) {
+		n = -n
+	}
+	return n, true
+}
+
+// anyMember checks any value and reports that one was there (for crit,
+// which encoding/json keeps as a json.RawMessage, null included).
+func (p *jsonParser) anyMember(dst *bool, depth int) error {
+	*dst = true
+	return p.skipValue(depth)
+}
+
+// payload reads a token payload into t.
+func (p *jsonParser) payload(t *Token) error {
+	empty, err := p.begin()
+	if err != nil || empty {
+		return err
+	}
+	const depth = 1
+	var inline [16]seenKey
+	seen := inline[:0]
+	var iat, exp, authTime int64
+	for {
+		var idx int
+		if seen, _, idx, err = p.key(seen, payloadNameSet); err != nil {
+			return err
+		}
+		switch idx {
+		case claimSub:
+			err = p.stringMember(&t.UID, depth)
+		case claimAud:
+			err = p.stringMember(&t.Audience, depth)
+		case claimIss:
+			err = p.stringMember(&t.Issuer, depth)
+		case claimIat:
+			err = p.intMember(&iat, depth)
+		case claimExp:
+			err = p.intMember(&exp, depth)
+		case claimAuthTime:
+			err = p.intMember(&authTime, depth)
+		case claimEmail:
+			err = p.stringMember(&t.Email, depth)
+		case claimEmailVerified:
+			err = p.boolMember(&t.EmailVerified, depth)
+		case claimPhoneNumber:
+			err = p.stringMember(&t.PhoneNumber, depth)
+		case claimName:
+			err = p.stringMember(&t.Name, depth)
+		case claimPicture:
+			err = p.stringMember(&t.Picture, depth)
+		case claimFirebase:
+			err = p.firebaseMember(&t.Firebase, depth)
+		default:
+			err = p.skipValue(depth)
+		}
+		if err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+	}
+	t.IssuedAt, t.Expires, t.AuthTime = unixTime(iat), unixTime(exp), unixTime(authTime)
+	return nil
+}
+
+func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '{':
+	case 'n':
+		return p.literal("null")
+	default:
+		p.mistyped = true
+		return p.skipValue(parent)
+	}
+	depth := parent + 1
+	empty, err := p.open('}', depth)
+	if err != nil || empty {
+		return err
+	}
+	var inline [8]seenKey
+	seen := inline[:0]
+	for {
+		var idx int
+		if seen, _, idx, err = p.key(seen, firebaseNameSet); err != nil {
+			return err
+		}
+		switch idx {
+		case fbSignInProvider:
+			err = p.stringMember(&f.SignInProvider, depth)
+		case fbIdentities:
+			err = p.identitiesMember(&f.Identities, depth)
+		case fbTenant:
+			err = p.stringMember(&f.Tenant, depth)
+		case fbSignInSecondFactor:
+			err = p.stringMember(&f.SignInSecondFactor, depth)
+		case fbSecondFactorIdentifier:
+			err = p.stringMember(&f.SecondFactorIdentifier, depth)
+		default:
+			err = p.skipValue(depth)
+		}
+		if err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// identitiesMember reads firebase.identities, an object of arrays of
+// strings, the way encoding/json fills a map[string][]string.
+func (p *jsonParser) identitiesMember(dst *map[string][]string, parent int) error {
+	c, err := p.peek()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case '{':
+	case 'n':
+		return p.literal("null")
+	default:
+		p.mistyped = true
+		return p.skipValue(parent)
+	}
+	depth := parent + 1
+	m := make(map[string][]string, 2)
+	*dst = m
+	empty, err := p.open('}', depth)
+	if err != nil || empty {
+		return err
+	}
+	var inline [8]seenKey
+	seen := inline[:0]
+	// The arrays share one backing array; each is capped, so appending to
+	// one never writes into the next.
+	var pool []string
+	for {
+		var k string
+		if seen, k, _, err = p.key(seen, nil); err != nil {
+			return err
+		}
+		if pool, err = p.stringsMember(m, k, depth, pool); err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// stringsMember reads an array of strings into m[k], appending its
+// elements to pool, and returns pool.
+func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, pool []string) ([]string, error) {
+	c, err := p.peek()
+	if err != nil {
+		return pool, err
+	}
+	switch c {
+	case '[':
+	case 'n':
+		m[k] = nil
+		return pool, p.literal("null")
+	default:
+		p.mistyped = true
+		return pool, p.skipValue(parent)
+	}
+	depth := parent + 1
+	empty, err := p.open(']', depth)
+	if err != nil {
+		return pool, err
+	}
+	if pool == nil {
+		pool = make([]string, 0, 4)
+	}
+	start := len(pool)
+	if !empty {
+		for {
+			var s string
+			if err := p.stringMember(&s, depth); err != nil {
+				return pool, err
+			}
+			pool = append(pool, s)
+			more, err := p.next(']')
+			if err != nil {
+				return pool, err
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	m[k] = pool[start:len(pool):len(pool)]
+	return pool, nil
+}
+
+// header reads a JOSE header into h.
+func (p *jsonParser) header(h *Header) error {
+	empty, err := p.begin()
+	if err != nil || empty {
+		return err
+	}
+	const depth = 1
+	var inline [8]seenKey
+	seen := inline[:0]
+	for {
+		var idx int
+		if seen, _, idx, err = p.key(seen, headerNameSet); err != nil {
+			return err
+		}
+		switch idx {
+		case hdrAlg:
+			err = p.stringMember(&h.Algorithm, depth)
+		case hdrKid:
+			err = p.stringMember(&h.KeyID, depth)
+		case hdrTyp:
+			err = p.stringMember(&h.Type, depth)
+		case hdrCrit:
+			err = p.anyMember(&h.Critical, depth)
+		default:
+			err = p.skipValue(depth)
+		}
+		if err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil || !more {
+			return err
+		}
+	}
+}

@@ -1,0 +1,427 @@
+package claims
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// referenceParse is Parse as it was before the single-pass parser: the
+// structural scanner of strictjson.go, then encoding/json into the wire
+// struct. The parser must agree with it on every input.
+func referenceParse(payload []byte) (*Token, error) {
+	if err := checkStrictJSON(payload, payloadNames, firebaseNames); err != nil {
+		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
+	}
+	return parseMistyped(payload)
+}
+
+// referenceParseHeader is ParseHeader as it was.
+func referenceParseHeader(data []byte) (Header, error) {
+	if err := checkStrictJSON(data, headerNames, nil); err != nil {
+		return Header{}, &ValidationError{Claim: "header", Err: ErrMalformed, Actual: err.Error()}
+	}
+	return parseHeaderMistyped(data)
+}
+
+// sameOutcome reports how got and want differ, or "". Malformed inputs
+// must fail with ErrMalformed on the same part; every other error must be
+// the same ValidationError field by field.
+func sameOutcome(gotTok, wantTok any, got, want error) string {
+	switch {
+	case got == nil && want == nil:
+		if !reflect.DeepEqual(gotTok, wantTok) {
+			return fmt.Sprintf("decoded differently:\n got %#v\nwant %#v", gotTok, wantTok)
+		}
+		return ""
+	case got == nil || want == nil:
+		return fmt.Sprintf("error %v, reference error %v", got, want)
+	}
+	var g, w *ValidationError
+	if !errors.As(got, &g) || !errors.As(want, &w) {
+		return fmt.Sprintf("not ValidationErrors: %v, %v", got, want)
+	}
+	if errors.Is(w.Err, ErrMalformed) && (w.Claim == "payload" || w.Claim == "header") {
+		if g.Err != w.Err || g.Claim != w.Claim {
+			return fmt.Sprintf("error %v, reference error %v", got, want)
+		}
+		return ""
+	}
+	if *g != *w {
+		return fmt.Sprintf("error %#v, reference error %#v", *g, *w)
+	}
+	return ""
+}
+
+func checkPayload(t *testing.T, payload string) {
+	t.Helper()
+	got, err := Parse([]byte(payload))
+	want, werr := referenceParse([]byte(payload))
+	got, want = normalized(got), normalized(want)
+	if d := sameOutcome(got, want, err, werr); d != "" {
+		t.Errorf("Parse(%q): %s", payload, d)
+	}
+}
+
+// normalized replaces how a Token holds its payload (a string or bytes)
+// by the bytes themselves, for comparison.
+func normalized(t *Token) *Token {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	c.payload, c.raw = c.Payload(), ""
+	return &c
+}
+
+func checkHeader(t *testing.T, header string) {
+	t.Helper()
+	got, err := ParseHeader([]byte(header))
+	want, werr := referenceParseHeader([]byte(header))
+	if d := sameOutcome(got, want, err, werr); d != "" {
+		t.Errorf("ParseHeader(%q): %s", header, d)
+	}
+}
+
+const typicalPayload = `{"name":"Ada Lovelace","picture":"https://example.com/ada.png",` +
+	`"iss":"https://securetoken.google.com/p-1","aud":"p-1","auth_time":1764070000,` +
+	`"user_id":"uid-1","sub":"uid-1","iat":1764070000,"exp":1764073600,` +
+	`"email":"ada@example.com","email_verified":true,` +
+	`"firebase":{"identities":{"email":["ada@example.com"],"google.com":["1234"]},"sign_in_provider":"password","tenant":"t-1"}}`
+
+func TestParseTypicalPayload(t *testing.T) {
+	tok, err := Parse([]byte(typicalPayload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Token{
+		UID: "uid-1", Audience: "p-1", Issuer: "https://securetoken.google.com/p-1",
+		IssuedAt: time.Unix(1764070000, 0).UTC(), Expires: time.Unix(1764073600, 0).UTC(),
+		AuthTime: time.Unix(1764070000, 0).UTC(), Email: "ada@example.com", EmailVerified: true,
+		Name: "Ada Lovelace", Picture: "https://example.com/ada.png",
+		Firebase: Firebase{SignInProvider: "password", Tenant: "t-1",
+			Identities: map[string][]string{"email": {"ada@example.com"}, "google.com": {"1234"}}},
+		raw: typicalPayload,
+	}
+	if !reflect.DeepEqual(*tok, want) {
+		t.Errorf("Parse = %#v\nwant %#v", *tok, want)
+	}
+	checkPayload(t, typicalPayload)
+}
+
+func TestParseRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload string
+		claim   string
+		err     error
+	}{
+		{"empty", ``, "payload", ErrMalformed},
+		{"array", `[]`, "payload", ErrMalformed},
+		{"string", `"x"`, "payload", ErrMalformed},
+		{"trailing data", `{} {}`, "payload", ErrMalformed},
+		{"trailing comma", `{"sub":"u",}`, "payload", ErrMalformed},
+		{"missing colon", `{"sub" "u"}`, "payload", ErrMalformed},
+		{"unterminated", `{"sub":"u"`, "payload", ErrMalformed},
+		{"unterminated string", `{"sub":"u}`, "payload", ErrMalformed},
+		{"single quotes", `{'sub':'u'}`, "payload", ErrMalformed},
+		{"bare word", `{"x":nul}`, "payload", ErrMalformed},
+		{"literal prefix", `{"x":truex}`, "payload", ErrMalformed},
+		{"leading zero", `{"x":01}`, "payload", ErrMalformed},
+		{"plus sign", `{"x":+1}`, "payload", ErrMalformed},
+		{"bare dot", `{"x":1.}`, "payload", ErrMalformed},
+		{"bare exponent", `{"x":1e}`, "payload", ErrMalformed},
+		{"hex number", `{"x":0x10}`, "payload", ErrMalformed},
+		{"NaN", `{"x":NaN}`, "payload", ErrMalformed},
+		{"control character", "{\"x\":\"a\tb\"}", "payload", ErrMalformed},
+		{"bad escape", `{"x":"\q"}`, "payload", ErrMalformed},
+		{"short unicode escape", `{"x":"\u12"}`, "payload", ErrMalformed},
+		{"bad unicode escape", `{"x":"\u12g4"}`, "payload", ErrMalformed},
+		{"invalid UTF-8", "{\"x\":\"\xff\"}", "payload", ErrMalformed},
+		{"encoded surrogate", "{\"x\":\"\xed\xa0\x80\"}", "payload", ErrMalformed},
+		{"invalid UTF-8 in key", "{\"\xc3\":1}", "payload", ErrMalformed},
+		{"duplicate aud", `{"aud":"a","aud":"b"}`, "payload", ErrMalformed},
+		{"case-folded duplicate", `{"aud":"a","AUD":"b"}`, "payload", ErrMalformed},
+		{"misspelled sub", `{"SUB":"a"}`, "payload", ErrMalformed},
+		{"long s folds to sub", `{"ſub":"a"}`, "payload", ErrMalformed},
+		{"kelvin sign folds to k", "{\"k\":1,\"\u212a\":2}", "payload", ErrMalformed},
+		{"escaped kelvin sign", `{"k":1,"\u212a":2}`, "payload", ErrMalformed},
+		{"escaped duplicate", `{"sub":"a","\u0073ub":"b"}`, "payload", ErrMalformed},
+		{"duplicate in firebase", `{"firebase":{"tenant":"a","Tenant":"b"}}`, "payload", ErrMalformed},
+		{"duplicate in a custom claim", `{"c":{"x":1,"X":2}}`, "payload", ErrMalformed},
+		{"too deep", `{"x":` + strings.Repeat("[", MaxJSONDepth) + strings.Repeat("]", MaxJSONDepth) + `}`, "payload", ErrMalformed},
+		{"sub not a string", `{"sub":1}`, "sub", ErrInvalidSubject},
+		{"aud an array", `{"aud":["a","b"]}`, "aud", ErrInvalidAudience},
+		{"iss a bool", `{"iss":true}`, "iss", ErrInvalidIssuer},
+		{"exp a fraction", `{"exp":1.5}`, "exp", ErrInvalidExpiry},
+		{"exp an exponent", `{"exp":1e9}`, "exp", ErrInvalidExpiry},
+		{"exp too large", `{"exp":99999999999999999999}`, "exp", ErrInvalidExpiry},
+		{"exp a string", `{"exp":"1"}`, "exp", ErrInvalidExpiry},
+		{"iat a fraction", `{"iat":1.0}`, "iat", ErrInvalidIssuedAt},
+		{"auth_time an object", `{"auth_time":{}}`, "auth_time", ErrInvalidAuthTime},
+		{"tenant a number", `{"firebase":{"tenant":7}}`, "firebase.tenant", ErrInvalidTenant},
+		{"firebase a string", `{"firebase":"x"}`, "firebase", ErrMalformed},
+		{"identities an array", `{"firebase":{"identities":[]}}`, "firebase.identities", ErrMalformed},
+		{"email_verified a string", `{"email_verified":"true"}`, "email_verified", ErrMalformed},
+		{"first type error wins", `{"aud":1,"sub":2}`, "aud", ErrInvalidAudience},
+		{"syntax beats type", `{"aud":1,"x":}`, "payload", ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.payload))
+			var ve *ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, tt.err) || ve.Claim != tt.claim {
+				t.Errorf("Parse(%q) = %v, want %v on %q", tt.payload, err, tt.err, tt.claim)
+			}
+			checkPayload(t, tt.payload)
+		})
+	}
+}
+
+func TestParseAccepts(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload string
+		check   func(*Token) bool
+	}{
+		{"empty object", `{}`, func(t *Token) bool { return t.UID == "" }},
+		{"white space", " \t\r\n{ \"sub\" : \"u\" } \n", func(t *Token) bool { return t.UID == "u" }},
+		{"nulls leave zero values", `{"sub":null,"exp":null,"email_verified":null,"firebase":null}`,
+			func(t *Token) bool { return t.UID == "" && t.Expires.IsZero() && t.Firebase.Identities == nil }},
+		{"escapes", `{"sub":"a\"b\\c\/d\b\f\n\r\t\u00e9"}`, func(t *Token) bool { return t.UID == "a\"b\\c/d\b\f\n\r\té" }},
+		{"surrogate pair", `{"name":"\ud83d\ude00"}`, func(t *Token) bool { return t.Name == "😀" }},
+		{"lone surrogate", `{"name":"\ud83dx"}`, func(t *Token) bool { return t.Name == "\ufffdx" }},
+		{"reversed surrogates", `{"name":"\ude00\ud83d"}`, func(t *Token) bool { return t.Name == "\ufffd\ufffd" }},
+		{"high then escape", `{"name":"\ud83d\n"}`, func(t *Token) bool { return t.Name == "\ufffd\n" }},
+		{"raw UTF-8", `{"name":"Ådä 😀"}`, func(t *Token) bool { return t.Name == "Ådä 😀" }},
+		{"negative exp is absent", `{"exp":-5}`, func(t *Token) bool { return t.Expires.IsZero() }},
+		{"minus zero", `{"exp":-0}`, func(t *Token) bool { return t.Expires.IsZero() }},
+		{"numbers in custom claims", `{"x":[0,-1,1.5e+3,2E-2,0.25]}`, func(t *Token) bool { return true }},
+		{"deep custom claim", `{"x":` + strings.Repeat("[", MaxJSONDepth-1) + strings.Repeat("]", MaxJSONDepth-1) + `}`,
+			func(t *Token) bool { return true }},
+		{"empty identities", `{"firebase":{"identities":{}}}`,
+			func(t *Token) bool { return t.Firebase.Identities != nil && len(t.Firebase.Identities) == 0 }},
+		{"null identity", `{"firebase":{"identities":{"a":null,"b":[null,"x"],"c":[]}}}`,
+			func(t *Token) bool {
+				id := t.Firebase.Identities
+				return id["a"] == nil && len(id["b"]) == 2 && id["b"][0] == "" && id["c"] != nil
+			}},
+		{"escaped key", `{"s\u0075b":"u"}`, func(t *Token) bool { return t.UID == "u" }},
+		{"unknown firebase field", `{"firebase":{"sign_in_attributes":{"a":1}}}`, func(t *Token) bool { return true }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, err := Parse([]byte(tt.payload))
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.payload, err)
+			}
+			if !tt.check(tok) {
+				t.Errorf("Parse(%q) = %#v", tt.payload, tok)
+			}
+			checkPayload(t, tt.payload)
+		})
+	}
+}
+
+func TestParseHeaderAgreesWithReference(t *testing.T) {
+	for _, h := range []string{
+		`{"alg":"RS256","kid":"abc","typ":"JWT"}`,
+		`{"alg":"none"}`,
+		`{"alg":"RS256","kid":"k","crit":["exp"]}`,
+		`{"alg":"RS256","kid":"k","crit":null}`,
+		`{"alg":1}`, `{"kid":true}`, `{"typ":{}}`, `{"alg":"RS256","ALG":"none"}`,
+		`{"Kid":"x"}`, `{"alg":"RS256","x5u":"https://example.com"}`, `{"alg":"RS256"`, `[]`,
+		`{"alg":"RS256","kid":"\u006b"}`,
+	} {
+		checkHeader(t, h)
+	}
+	h, err := ParseHeader([]byte(`{"alg":"RS256","kid":"k-1","typ":"JWT","crit":null}`))
+	if err != nil || h != (Header{Algorithm: "RS256", KeyID: "k-1", Type: "JWT", Critical: true}) {
+		t.Errorf("ParseHeader = %+v, %v", h, err)
+	}
+}
+
+// TestParseMatchesEncodingJSON decodes random valid payloads and compares
+// with encoding/json (through the reference).
+func TestParseMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 3000; i++ {
+		p := randomPayload(r)
+		if !json.Valid([]byte(p)) {
+			t.Fatalf("generator made invalid JSON %q", p)
+		}
+		checkPayload(t, p)
+	}
+}
+
+var randomKeys = append(append([]string{"user_id", "admin", "roles", "x"}, payloadNames...), "Sub", "ſub", "firebase")
+
+func randomPayload(r *rand.Rand) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	n := r.IntN(8)
+	used := map[string]bool{}
+	for i := 0; i < n; i++ {
+		k := randomKeys[r.IntN(len(randomKeys))]
+		if used[strings.ToLower(k)] && r.IntN(4) != 0 {
+			continue
+		}
+		used[strings.ToLower(k)] = true
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q:", k)
+		if k == "firebase" && r.IntN(4) != 0 {
+			b.WriteString(randomFirebase(r))
+		} else {
+			b.WriteString(randomValue(r, 0))
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+func randomFirebase(r *rand.Rand) string {
+	fields := []string{
+		`"sign_in_provider":` + randomValue(r, 3),
+		`"tenant":` + randomValue(r, 3),
+		`"identities":{"email":["a@b.c"],"google.com":[` + randomValue(r, 3) + `]}`,
+		`"identities":` + randomValue(r, 1),
+		`"second_factor_identifier":"x"`,
+	}
+	r.Shuffle(len(fields), func(i, j int) { fields[i], fields[j] = fields[j], fields[i] })
+	return "{" + strings.Join(fields[:1+r.IntN(3)], ",") + "}"
+}
+
+func randomValue(r *rand.Rand, depth int) string {
+	choice := r.IntN(12)
+	if depth > 3 && choice >= 10 {
+		choice = 0
+	}
+	switch choice {
+	case 0:
+		return `"plain"`
+	case 1:
+		return `"esc\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\ud800x"`
+	case 2:
+		return `"Ådä 😀"`
+	case 3:
+		return fmt.Sprint(r.Int64N(1 << 40))
+	case 4:
+		return fmt.Sprint(-r.Int64N(100))
+	case 5:
+		return []string{"1.5", "1e3", "2E-2", "0.0", "-0", "99999999999999999999"}[r.IntN(6)]
+	case 6:
+		return "true"
+	case 7:
+		return "false"
+	case 8:
+		return "null"
+	case 9:
+		return `""`
+	case 10:
+		return "[" + randomValue(r, depth+1) + "," + randomValue(r, depth+1) + "]"
+	default:
+		return `{"a":` + randomValue(r, depth+1) + `,"b":` + randomValue(r, depth+1) + "}"
+	}
+}
+
+func TestParseAllocations(t *testing.T) {
+	payload := []byte(typicalPayload)
+	// The Token, the string copy of the payload, and the identities map
+	// with its two slices.
+	if n := testing.AllocsPerRun(100, func() { _, _ = Parse(payload) }); n > 6 {
+		t.Errorf("Parse allocates %v times, want at most 6", n)
+	}
+	header := []byte(`{"alg":"RS256","kid":"0123456789abcdef0123456789abcdef01234567","typ":"JWT"}`)
+	if n := testing.AllocsPerRun(100, func() { _, _ = ParseHeader(header) }); n > 1 {
+		t.Errorf("ParseHeader allocates %v times, want at most 1", n)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		typicalPayload, `{}`, `{"aud":"a","AUD":"b"}`, `{"ſub":"x"}`, `{"exp":1.5}`,
+		`{"firebase":{"identities":{"a":[null]}}}`, `{"x":"\ud83d\ude00"}`, `{"sub":1,"aud":2}`,
+		`{"x":[[[[{}]]]]}`, `{"crit":null,"alg":"RS256"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := Parse(data)
+		want, werr := referenceParse(data)
+		got, want = normalized(got), normalized(want)
+		if d := sameOutcome(got, want, err, werr); d != "" {
+			t.Errorf("Parse(%q): %s", data, d)
+		}
+		if err == nil && !json.Valid(data) {
+			t.Errorf("Parse accepted invalid JSON %q", data)
+		}
+		gh, herr := ParseHeader(data)
+		wh, wherr := referenceParseHeader(data)
+		if d := sameOutcome(gh, wh, herr, wherr); d != "" {
+			t.Errorf("ParseHeader(%q): %s", data, d)
+		}
+	})
+}
+
+func TestPlainWordMatchesPlainByte(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	interesting := []byte{0, 0x1f, 0x20, '!', '"', '#', '\\', 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a'}
+	for i := 0; i < 200000; i++ {
+		var w [8]byte
+		for j := range w {
+			if r.IntN(2) == 0 {
+				w[j] = interesting[r.IntN(len(interesting))]
+			} else {
+				w[j] = byte(r.IntN(256))
+			}
+		}
+		if i%3 == 0 { // mostly plain words with one odd byte
+			for j := range w {
+				w[j] = 'a' + byte(r.IntN(26))
+			}
+			w[r.IntN(8)] = interesting[r.IntN(len(interesting))]
+		}
+		want := true
+		for _, c := range w {
+			want = want && plainByte[c]
+		}
+		x := uint64(0)
+		for j := 7; j >= 0; j-- {
+			x = x<<8 | uint64(w[j])
+		}
+		if got := plainWord(x); got != want {
+			t.Fatalf("plainWord(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
+
+func TestNameIndexes(t *testing.T) {
+	checks := []struct {
+		names []string
+		index map[string]int
+	}{
+		{payloadNames, map[string]int{"sub": claimSub, "aud": claimAud, "iss": claimIss, "iat": claimIat,
+			"exp": claimExp, "auth_time": claimAuthTime, "email": claimEmail, "email_verified": claimEmailVerified,
+			"phone_number": claimPhoneNumber, "name": claimName, "picture": claimPicture, "firebase": claimFirebase}},
+		{firebaseNames, map[string]int{"sign_in_provider": fbSignInProvider, "identities": fbIdentities,
+			"tenant": fbTenant, "sign_in_second_factor": fbSignInSecondFactor, "second_factor_identifier": fbSecondFactorIdentifier}},
+		{headerNames, map[string]int{"alg": hdrAlg, "kid": hdrKid, "typ": hdrTyp, "crit": hdrCrit}},
+	}
+	for _, c := range checks {
+		if len(c.names) != len(c.index) {
+			t.Errorf("%d names, %d indexes", len(c.names), len(c.index))
+		}
+		for i, n := range c.names {
+			if c.index[n] != i {
+				t.Errorf("%q is at %d, its constant says %d", n, i, c.index[n])
+			}
+		}
+	}
+}
