@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fbverify/fbverify/claims"
@@ -36,6 +37,16 @@ type Verifier struct {
 	revocation    RevocationCheck
 	cache         *tokenCache // WithCache; nil without it
 	bufs          sync.Pool   // of *[]byte, see Verify
+	// lastHeader remembers the last header segment that parsed: Google
+	// signs every token of a key with the same header, so most tokens skip
+	// decoding and parsing it.
+	lastHeader atomic.Pointer[parsedHeader]
+}
+
+// parsedHeader is a header segment and what it parsed to.
+type parsedHeader struct {
+	segment string
+	header  claims.Header
 }
 
 // New makes a Verifier for projectID (refusing an empty one) with opts.
@@ -141,7 +152,14 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 	// The segments are decoded up front: the strict decoder is the
 	// alphabet check (split only refused the line breaks it would skip).
 	// Each decoding error is still reported where it always was.
-	header, buf, err := decodeSegment("header", parts.header, (*bp)[:0])
+	memo := v.lastHeader.Load()
+	known := memo != nil && memo.segment == parts.header
+	var header, buf []byte
+	if !known {
+		header, buf, err = decodeSegment("header", parts.header, (*bp)[:0])
+	} else {
+		buf = (*bp)[:0]
+	}
 	payload, buf, payloadErr := decodeSegment("payload", parts.payload, buf)
 	var sig []byte
 	var sigErr error
@@ -156,9 +174,14 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 	if err != nil {
 		return nil, err
 	}
-	h, err := claims.ParseHeader(header)
-	if err != nil {
-		return nil, err
+	var h claims.Header
+	if known {
+		h = memo.header
+	} else {
+		if h, err = claims.ParseHeader(header); err != nil {
+			return nil, err
+		}
+		v.lastHeader.Store(&parsedHeader{segment: strings.Clone(parts.header), header: h})
 	}
 	if err := claims.CheckAlgorithm(h, v.unsigned); err != nil {
 		return nil, err
