@@ -13,6 +13,7 @@ targets=(
   "./verify FuzzVerifySigned"
   "./claims FuzzParse"
   "./claims FuzzParseHeader"
+  "./claims FuzzFastParserMatchesReference"
   "./jwks FuzzParseKeySet"
 )
 for t in "${targets[@]}"; do
