@@ -26,6 +26,10 @@ of the first 20 bytes of the SHA-256 of its DER encoding) unless --kid is
 given. Publish the key with "fbverify jwks --key FILE > keys.json", then
 "fbverify verify --keys keys.json" accepts the token: no network needed.
 
+With --emulator it mints an unsigned ID token (alg "none", empty
+signature) as the Firebase Auth emulator does, and needs no key; only
+"fbverify verify --emulator" accepts it.
+
 Never use such a key for anything but tests.
 `
 
@@ -34,6 +38,7 @@ const mintExamples = `  fbverify mint --key test-key.pem --project my-project --
   fbverify verify --project my-project --keys keys.json < token.txt
   fbverify mint --key test-key.pem --project my-project --uid bob --claims '{"admin":true}' --ttl 10m
   fbverify mint --key test-key.pem --project my-project --uid carol --at 2026-01-01T00:00:00Z
+  fbverify mint --emulator --project demo-project --uid dave | fbverify verify --project demo-project --emulator
 `
 
 const jwksUsage = `Usage: fbverify jwks --key FILE [--kid ID] [--x509]
@@ -63,6 +68,7 @@ func (c *cli) mint(args []string) int {
 	f.Var(&at, "at", "issue time `TIME` (iat and auth_time), RFC 3339 or Unix seconds (default now)")
 	session := f.Bool("session-cookie", false, "mint a session cookie (iss https://session.firebase.google.com/<project>)")
 	tenant := f.String("tenant", "", "set firebase.tenant to `ID`")
+	emulator := f.Bool("emulator", false, "mint an unsigned ID token (alg none) as the Firebase Auth emulator does; --key is then not needed")
 	rest, stop, status := c.parse(cmd, args)
 	if stop {
 		return status
@@ -70,8 +76,11 @@ func (c *cli) mint(args []string) int {
 	if len(rest) > 0 {
 		return c.usageError(cmd, "unexpected argument %q", rest[0])
 	}
-	if *keyFile == "" {
+	if *keyFile == "" && !*emulator {
 		return c.usageError(cmd, "--key is required")
+	}
+	if *emulator && *session {
+		return c.usageError(cmd, "--emulator mints ID tokens only")
 	}
 	if *uid == "" {
 		return c.usageError(cmd, "--uid is required")
@@ -90,20 +99,23 @@ func (c *cli) mint(args []string) int {
 			return c.usageError(cmd, "--claims: %v", err)
 		}
 	}
-	key, err := c.loadOrCreateKey(*keyFile)
-	if err != nil {
-		fmt.Fprintf(c.stderr, "fbverify mint: %v\n", err)
-		return exitUsage
-	}
-	if *kid == "" {
-		*kid = deriveKeyID(&key.PublicKey)
-	}
 	issued := c.now()
 	if at.set {
 		issued = at.t
 	}
-	signer := verifytest.NewSigner(projectID, verifytest.WithKey(key, *kid),
-		verifytest.WithClock(func() time.Time { return issued }))
+	signerOpts := []verifytest.SignerOption{verifytest.WithClock(func() time.Time { return issued })}
+	if *keyFile != "" {
+		key, err := c.loadOrCreateKey(*keyFile)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "fbverify mint: %v\n", err)
+			return exitUsage
+		}
+		if *kid == "" {
+			*kid = deriveKeyID(&key.PublicKey)
+		}
+		signerOpts = append(signerOpts, verifytest.WithKey(key, *kid))
+	}
+	signer := verifytest.NewSigner(projectID, signerOpts...)
 	opts := []verifytest.TokenOption{verifytest.ExpiresAt(issued.Add(*ttl))}
 	for name, value := range custom {
 		opts = append(opts, verifytest.Claim(name, value))
@@ -112,9 +124,12 @@ func (c *cli) mint(args []string) int {
 		opts = append(opts, verifytest.Tenant(*tenant))
 	}
 	var token string
-	if *session {
+	switch {
+	case *emulator:
+		token = signer.EmulatorIDToken(*uid, opts...)
+	case *session:
 		token = signer.SessionCookie(*uid, opts...)
-	} else {
+	default:
 		token = signer.IDToken(*uid, opts...)
 	}
 	fmt.Fprintln(c.stdout, token)

@@ -466,3 +466,23 @@ func TestVerifyAppCheckTokens(t *testing.T) {
 		t.Fatalf("bad project number: exit %d", r.code)
 	}
 }
+
+func TestMintEmulatorTokensVerifyOnlyInEmulatorMode(t *testing.T) {
+	minted := runCLI(t, &cli{}, "", "mint", "--emulator", "--project", testProject, "--uid", "emu-user")
+	if minted.code != exitOK || !strings.HasSuffix(strings.TrimSpace(minted.stdout), ".") {
+		t.Fatalf("mint --emulator: exit %d, stdout %q, stderr %s", minted.code, minted.stdout, minted.stderr)
+	}
+	token := strings.TrimSpace(minted.stdout)
+	keys := writeKeys(t, verifytest.NewSigner(testProject))
+	refused := runCLI(t, &cli{}, "", "verify", "--project", testProject, "--keys", keys, token)
+	if got := verdicts(t, refused.stdout); refused.code != exitInvalid || len(got) != 1 || got[0].Error != "unsupported_algorithm" {
+		t.Fatalf("without --emulator: exit %d, verdicts %+v", refused.code, got)
+	}
+	accepted := runCLI(t, &cli{}, "", "verify", "--project", testProject, "--keys", keys, "--emulator", token)
+	if got := verdicts(t, accepted.stdout); accepted.code != exitOK || len(got) != 1 || got[0].UID != "emu-user" {
+		t.Fatalf("with --emulator: exit %d, verdicts %+v, stderr %s", accepted.code, got, accepted.stderr)
+	}
+	if r := runCLI(t, &cli{}, "", "mint", "--emulator", "--session-cookie", "--project", testProject, "--uid", "u"); r.code != exitUsage {
+		t.Fatalf("--emulator with --session-cookie: exit %d, want 2", r.code)
+	}
+}
