@@ -23,17 +23,6 @@ import (
 
 const faultProject = "faults-project"
 
-// faultClock is the injected clock of the fault tests.
-type faultClock struct{ ns atomic.Int64 }
-
-func newFaultClock() *faultClock {
-	c := &faultClock{}
-	c.ns.Store(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC).UnixNano())
-	return c
-}
-func (c *faultClock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *faultClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
-
 // faultServer is Google's key endpoint misbehaving on command. Every
 // request is counted, whatever the mode.
 type faultServer struct {
@@ -163,7 +152,7 @@ func timed(t *testing.T, what string, limit time.Duration, f func()) {
 // no fault costs more than the one request a refresh makes, and each heal
 // is picked up by itself at the next refresh.
 func TestRemoteSurvivesEndpointFaults(t *testing.T) {
-	clock := newFaultClock()
+	clock := newFakeClock()
 	signer := verifytest.NewSigner(faultProject, verifytest.WithClock(clock.Now))
 	fs := newFaultServer(t, signer)
 
@@ -278,7 +267,7 @@ func TestRemoteSurvivesEndpointFaults(t *testing.T) {
 // within the fetch timeout; until the refresh interval has passed, later
 // ones fail at once.
 func TestRemoteUnknownKidsDuringAnOutage(t *testing.T) {
-	clock := newFaultClock()
+	clock := newFakeClock()
 	signer := verifytest.NewSigner(faultProject, verifytest.WithClock(clock.Now))
 	fs := newFaultServer(t, signer)
 	const fetchTimeout = 300 * time.Millisecond
@@ -338,7 +327,7 @@ func TestRemoteUnknownKidsDuringAnOutage(t *testing.T) {
 // ErrKeysUnavailable (a 503, not a 401), retries at most once per
 // interval, and recovers by itself.
 func TestRemoteFirstFetchFailing(t *testing.T) {
-	clock := newFaultClock()
+	clock := newFakeClock()
 	signer := verifytest.NewSigner(faultProject, verifytest.WithClock(clock.Now))
 	fs := newFaultServer(t, signer)
 	fs.set(mode500)
@@ -376,7 +365,7 @@ func TestRemoteFirstFetchFailing(t *testing.T) {
 // signed with it arrives; the old key keeps working while published; once
 // Google retires it, the next refresh drops it.
 func TestRemoteFollowsKeyRotation(t *testing.T) {
-	clock := newFaultClock()
+	clock := newFakeClock()
 	signer := verifytest.NewSigner(faultProject, verifytest.WithClock(clock.Now))
 	signer.SetMaxAge(10 * time.Minute)
 	signer.URL()
@@ -428,7 +417,7 @@ func TestRemoteFollowsKeyRotation(t *testing.T) {
 // endpoint sees at most the first fetch plus one refresh per
 // MinRefreshInterval.
 func TestRemoteUnknownKidStorm(t *testing.T) {
-	clock := newFaultClock()
+	clock := newFakeClock()
 	signer := verifytest.NewSigner(faultProject, verifytest.WithClock(clock.Now))
 	fs := newFaultServer(t, signer)
 	const interval = 30 * time.Second
