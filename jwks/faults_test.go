@@ -165,11 +165,7 @@ func TestRemoteSurvivesEndpointFaults(t *testing.T) {
 	fs.redirectTo = attacker.URL + "/jwks"
 
 	const fetchTimeout = 300 * time.Millisecond
-	remote, err := jwks.NewRemote(fs.url(), jwks.RemoteOptions{Now: clock.Now, FetchTimeout: fetchTimeout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { remote.Close() })
+	remote := fs.remote(t, clock, jwks.RemoteOptions{FetchTimeout: fetchTimeout})
 	v, err := verify.New(faultProject, verify.WithKeySource(remote), verify.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -271,11 +267,7 @@ func TestRemoteUnknownKidsDuringAnOutage(t *testing.T) {
 	signer := verifytest.NewSigner(faultProject, verifytest.WithClock(clock.Now))
 	fs := newFaultServer(t, signer)
 	const fetchTimeout = 300 * time.Millisecond
-	remote, err := jwks.NewRemote(fs.url(), jwks.RemoteOptions{Now: clock.Now, FetchTimeout: fetchTimeout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { remote.Close() })
+	remote := fs.remote(t, clock, jwks.RemoteOptions{FetchTimeout: fetchTimeout})
 	ctx := context.Background()
 	if err := remote.Refresh(ctx); err != nil {
 		t.Fatal(err)
@@ -331,11 +323,7 @@ func TestRemoteFirstFetchFailing(t *testing.T) {
 	signer := verifytest.NewSigner(faultProject, verifytest.WithClock(clock.Now))
 	fs := newFaultServer(t, signer)
 	fs.set(mode500)
-	remote, err := jwks.NewRemote(fs.url(), jwks.RemoteOptions{Now: clock.Now, FetchTimeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { remote.Close() })
+	remote := fs.remote(t, clock, jwks.RemoteOptions{FetchTimeout: 300 * time.Millisecond})
 	v, err := verify.New(faultProject, verify.WithKeySource(remote), verify.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -421,11 +409,7 @@ func TestRemoteUnknownKidStorm(t *testing.T) {
 	signer := verifytest.NewSigner(faultProject, verifytest.WithClock(clock.Now))
 	fs := newFaultServer(t, signer)
 	const interval = 30 * time.Second
-	remote, err := jwks.NewRemote(fs.url(), jwks.RemoteOptions{Now: clock.Now, MinRefreshInterval: interval})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { remote.Close() })
+	remote := fs.remote(t, clock, jwks.RemoteOptions{MinRefreshInterval: interval})
 	v, err := verify.New(faultProject, verify.WithKeySource(remote), verify.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -487,4 +471,17 @@ func TestRemoteUnknownKidStorm(t *testing.T) {
 	if got < 2 {
 		t.Fatalf("%d requests: unknown kids never triggered a refresh", got)
 	}
+}
+
+// remote is a Remote on fs with the test's clock and opts, closed when the
+// test ends.
+func (fs *faultServer) remote(t *testing.T, clock *fakeClock, opts jwks.RemoteOptions) *jwks.Remote {
+	t.Helper()
+	opts.Now = clock.Now
+	r, err := jwks.NewRemote(fs.url(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
