@@ -697,7 +697,7 @@ func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
 		case fbSignInProvider:
 			err = p.stringMember(&f.SignInProvider, depth)
 		case fbIdentities:
-			err = p.identitiesMember(&f.Identities, depth)
+			err = p.identitiesMember(&f.identities, depth)
 		case fbTenant:
 			err = p.stringMember(&f.Tenant, depth)
 		case fbSignInSecondFactor:
@@ -717,9 +717,10 @@ func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
 	}
 }
 
-// identitiesMember reads firebase.identities, an object of arrays of
-// strings, the way encoding/json fills a map[string][]string.
-func (p *jsonParser) identitiesMember(dst *map[string][]string, parent int) error {
+// identitiesMember checks firebase.identities, an object of arrays of
+// strings as encoding/json fills a map[string][]string, and keeps its JSON
+// text in dst for Firebase.Identities to decode on demand.
+func (p *jsonParser) identitiesMember(dst *string, parent int) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -732,9 +733,29 @@ func (p *jsonParser) identitiesMember(dst *map[string][]string, parent int) erro
 		p.mistyped = true
 		return p.skipValue(parent)
 	}
-	depth := parent + 1
+	start := p.pos
+	if err := p.identities(nil, parent); err != nil {
+		return err
+	}
+	*dst = p.str[start:p.pos]
+	return nil
+}
+
+// decodeIdentities decodes the JSON text that identitiesMember kept.
+func decodeIdentities(text string) map[string][]string {
+	p := jsonParser{data: []byte(text), str: text}
 	m := make(map[string][]string, 2)
-	*dst = m
+	if err := p.identities(m, 0); err != nil {
+		return nil // not reached: Parse checked text
+	}
+	return m
+}
+
+// identities reads the object at p.pos (its '{' already peeked) inside a
+// container at parent, storing each array in m; with a nil m it only
+// checks the grammar and the types.
+func (p *jsonParser) identities(m map[string][]string, parent int) error {
+	depth := parent + 1
 	empty, err := p.open('}', depth)
 	if err != nil || empty {
 		return err
@@ -760,7 +781,8 @@ func (p *jsonParser) identitiesMember(dst *map[string][]string, parent int) erro
 }
 
 // stringsMember reads an array of strings into m[k], appending its
-// elements to pool, and returns pool.
+// elements to pool, and returns pool. With a nil m it only checks the
+// array.
 func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, pool []string) ([]string, error) {
 	c, err := p.peek()
 	if err != nil {
@@ -769,7 +791,9 @@ func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, 
 	switch c {
 	case '[':
 	case 'n':
-		m[k] = nil
+		if m != nil {
+			m[k] = nil
+		}
 		return pool, p.literal("null")
 	default:
 		p.mistyped = true
@@ -780,9 +804,6 @@ func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, 
 	if err != nil {
 		return pool, err
 	}
-	if pool == nil {
-		pool = make([]string, 0, 4)
-	}
 	start := len(pool)
 	if !empty {
 		for {
@@ -790,7 +811,9 @@ func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, 
 			if err := p.stringMember(&s, depth); err != nil {
 				return pool, err
 			}
-			pool = append(pool, s)
+			if m != nil {
+				pool = append(pool, s)
+			}
 			more, err := p.next(']')
 			if err != nil {
 				return pool, err
@@ -800,7 +823,12 @@ func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, 
 			}
 		}
 	}
-	m[k] = pool[start:len(pool):len(pool)]
+	if m != nil {
+		if pool == nil {
+			pool = make([]string, 0, 4)
+		}
+		m[k] = pool[start:len(pool):len(pool)]
+	}
 	return pool, nil
 }
 

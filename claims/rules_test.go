@@ -163,7 +163,7 @@ func TestParseFillsTheToken(t *testing.T) {
 	}
 	if tok.UID != "u" || tok.Audience != "p" || tok.Issuer != "i" || tok.Email != "a@b.c" || !tok.EmailVerified ||
 		tok.PhoneNumber != "+15555550100" || tok.Name != "Ada" || tok.Picture != "https://x/y.png" ||
-		tok.Firebase.SignInProvider != "phone" || tok.Firebase.Identities["phone"][0] != "+15555550100" ||
+		tok.Firebase.SignInProvider != "phone" || tok.Firebase.Identities()["phone"][0] != "+15555550100" ||
 		tok.Firebase.Tenant != "t" || tok.Firebase.SignInSecondFactor != "phone" || tok.Firebase.SecondFactorIdentifier != "f" {
 		t.Fatalf("token = %+v", tok)
 	}

@@ -24,8 +24,8 @@ const MaxCacheSize = 1 << 20
 // A cached token stays valid until exp even if its signing key is retired
 // meanwhile, as with any cache of verified tokens. Memory is bounded by n
 // times the token size limit (WithMaxTokenBytes) plus the decoded claims.
-// The Token returned on a hit is a copy of the cached one; its Identities
-// map and payload are shared with it and must be treated as read-only.
+// The Token returned on a hit is a copy of the cached one, so changing it
+// cannot change what later hits return.
 func WithCache(n int) Option {
 	return func(s *settings) error {
 		if n < 1 || n > MaxCacheSize {
