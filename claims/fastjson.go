@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"unicode"
 	"unicode/utf16"
@@ -52,7 +53,7 @@ var (
 )
 
 func (p *jsonParser) skipSpace() {
-	for p.pos < len(p.data) {
+	for p.pos < len(p.data) && p.data[p.pos] <= ' ' {
 		switch p.data[p.pos] {
 		case ' ', '\t', '\n', '\r':
 			p.pos++
@@ -126,50 +127,95 @@ func (p *jsonParser) next(closer byte) (more bool, err error) {
 	return false, syntaxErr("expected ',' or ']'")
 }
 
-// key reads a member's key and its ':'. The key must differ, under the
-// case folding encoding/json applies to field names, from every key in
-// seen; and a key that folds to one of names must be spelled exactly like
-// it. It returns seen with the key added.
-func (p *jsonParser) key(seen []seenKey, names *nameSet) ([]seenKey, string, int, error) {
-	idx := -1
+// objectKeys is what one object's keys must be checked against: the names
+// of its typed members (nil for an object without any), which of them were
+// read, and every other key read so far. It lives on the caller's stack;
+// only an object with more than eight other keys allocates.
+type objectKeys struct {
+	names *nameSet
+	found uint32     // bit i: names.names[i] was read
+	n     int        // how many other keys were read
+	first [8]seenKey // the first of them
+	rest  []seenKey  // those after the eighth
+}
+
+// key reads a member's key and its ':', and returns the key and the index
+// of the name it is (or -1). The key must differ, under the case folding
+// encoding/json applies to field names, from every key read before in the
+// object; and a key that folds to one of the names must be spelled exactly
+// like it.
+//
+// A key is compared only with the keys that could fold to it: a key that
+// folds to a name with that name's bit, any other key with the others (it
+// cannot fold to a name that was read, or it would have folded to that
+// name).
+func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-		return seen, "", -1, syntaxErr("expected a key")
+		return "", -1, syntaxErr("expected a key")
 	}
 	k, ascii, err := p.readString(true)
 	if err != nil {
-		return seen, "", -1, err
+		return "", -1, err
 	}
 	var sig uint32
 	if ascii && k != "" {
 		sig = uint32(len(k))<<8 | uint32(k[0]|0x20)
 	}
-	for _, s := range seen {
-		if (s.sig == sig || s.sig == 0 || sig == 0) && foldEqual(s.key, k) {
-			return seen, "", -1, fmt.Errorf("%w %q", errDuplicateKey, k)
-		}
+	idx, err := keys.add(k, sig)
+	if err != nil {
+		return "", -1, err
 	}
-	if names != nil {
-		for i, name := range names.names {
-			if names.sigs[i] != sig && sig != 0 {
-				continue
-			}
-			if k == name {
-				idx = i
-				break // names never fold to one another
-			}
-			if foldEqual(k, name) {
-				return seen, "", -1, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
-			}
-		}
-	}
-	seen = append(seen, seenKey{key: k, sig: sig})
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-		return seen, "", -1, syntaxErr("expected ':'")
+		return "", -1, syntaxErr("expected ':'")
 	}
 	p.pos++
-	return seen, k, idx, nil
+	return k, idx, nil
+}
+
+// add records key k with its keySig summary sig (0 for a key that is not
+// plain ASCII), and returns the index of the name it is, or -1.
+func (keys *objectKeys) add(k string, sig uint32) (int, error) {
+	if names := keys.names; names != nil {
+		for c := names.candidates(sig); c != 0; c &= c - 1 {
+			i := bits.TrailingZeros32(c)
+			name := names.names[i]
+			exact := k == name
+			if !exact && !foldEqual(k, name) {
+				continue
+			}
+			if keys.found&(1<<i) != 0 {
+				return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
+			}
+			if !exact {
+				return -1, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
+			}
+			keys.found |= 1 << i
+			return i, nil // names never fold to one another
+		}
+	}
+	if foldsToAny(keys.first[:min(keys.n, len(keys.first))], k, sig) || foldsToAny(keys.rest, k, sig) {
+		return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
+	}
+	if keys.n < len(keys.first) {
+		keys.first[keys.n] = seenKey{key: k, sig: sig}
+	} else {
+		keys.rest = append(keys.rest, seenKey{key: k, sig: sig})
+	}
+	keys.n++
+	return -1, nil
+}
+
+// foldsToAny reports whether k, with keySig summary sig, equals one of seen
+// under case folding.
+func foldsToAny(seen []seenKey, k string, sig uint32) bool {
+	for _, s := range seen {
+		if (s.sig == sig || s.sig == 0 || sig == 0) && foldEqual(s.key, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // Indexes of the names in payloadNames, firebaseNames and headerNames, as
@@ -204,18 +250,41 @@ const (
 	hdrCrit
 )
 
-// nameSet is a list of field names with their keySig summaries.
+// nameSet is a list of at most 32 field names, indexed so that a key is
+// compared only with the names it could fold to: bySig[sigSlot(keySig(k))]
+// has bit i set if names[i] could fold to an ASCII key k, and a key that
+// is not plain ASCII is compared with all of them.
 type nameSet struct {
 	names []string
-	sigs  []uint32
+	all   uint32
+	bySig [256]uint32
 }
 
 func newNameSet(names []string) *nameSet {
+	if len(names) > 32 {
+		panic("claims: more than 32 names in a nameSet")
+	}
 	set := &nameSet{names: names}
-	for _, n := range names {
-		set.sigs = append(set.sigs, keySig(n))
+	for i, n := range names {
+		set.all |= 1 << i
+		set.bySig[sigSlot(keySig(n))] |= 1 << i
 	}
 	return set
+}
+
+// candidates returns the bits of the names that a key with keySig summary
+// sig could fold to.
+func (set *nameSet) candidates(sig uint32) uint32 {
+	if sig == 0 {
+		return set.all
+	}
+	return set.bySig[sigSlot(sig)]
+}
+
+// sigSlot folds a keySig summary into 256 slots: the low three bits of the
+// length and the low five of the lower-cased first byte.
+func sigSlot(sig uint32) uint8 {
+	return uint8(sig>>8)<<5 | uint8(sig)&31
 }
 
 var (
@@ -290,10 +359,9 @@ func (p *jsonParser) skipObject(depth int) error {
 	if err != nil || empty {
 		return err
 	}
-	var inline [16]seenKey
-	seen := inline[:0]
+	var keys objectKeys
 	for {
-		if seen, _, _, err = p.key(seen, nil); err != nil {
+		if _, _, err = p.key(&keys); err != nil {
 			return err
 		}
 		if err := p.skipValue(depth); err != nil {
@@ -371,13 +439,20 @@ func (p *jsonParser) readString(want bool) (s string, ascii bool, err error) {
 		if i >= len(d) {
 			return "", false, syntaxErr("unterminated string")
 		}
-		// Eight bytes at a time while none is a quote, a backslash, a
-		// control character or beyond ASCII; then one at a time.
-		for i+8 <= len(d) && plainWord(binary.LittleEndian.Uint64(d[i:])) {
-			i += 8
+		// Eight bytes at a time up to the first that is a quote, a
+		// backslash, a control character or beyond ASCII; one at a time
+		// near the end.
+		for i+8 <= len(d) {
+			n := plainPrefix(binary.LittleEndian.Uint64(d[i:]))
+			i += n
+			if n < 8 {
+				break
+			}
 		}
-		for i < len(d) && plainByte[d[i]] {
-			i++
+		if i+8 > len(d) {
+			for i < len(d) && plainByte[d[i]] {
+				i++
+			}
 		}
 		if i >= len(d) {
 			return "", false, syntaxErr("unterminated string")
@@ -433,16 +508,18 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-// plainWord reports whether all eight bytes of x are plainByte, with the
-// exact zero-byte tests of "Bit Twiddling Hacks" (haszero, hasless).
-func plainWord(x uint64) bool {
+// plainPrefix counts the bytes at the start of x (read little-endian) that
+// are plainByte. It flags the bytes that are not with the zero-byte tests
+// of "Bit Twiddling Hacks" (haszero, hasless): a flag can be spurious only
+// above a byte rightly flagged, so the lowest flag is exact.
+func plainPrefix(x uint64) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := x ^ (ones * '"')
 	bs := x ^ (ones * '\\')
-	control := (x - ones*0x20) &^ x // some byte is below 0x20
-	quote := (q - ones) &^ q        // some byte is '"'
-	backslash := (bs - ones) &^ bs  // some byte is '\\'
-	return (control|quote|backslash|x)&highs == 0
+	control := (x - ones*0x20) &^ x // bytes below 0x20
+	quote := (q - ones) &^ q        // '"'
+	backslash := (bs - ones) &^ bs  // '\\'
+	return bits.TrailingZeros64((control|quote|backslash|x)&highs) / 8
 }
 
 // hex4 decodes the four hex digits at the start of b, or returns -1.
@@ -617,12 +694,11 @@ func (p *jsonParser) payload(t *Token) error {
 		return err
 	}
 	const depth = 1
-	var inline [16]seenKey
-	seen := inline[:0]
+	keys := objectKeys{names: payloadNameSet}
 	var iat, exp, authTime int64
 	for {
 		var idx int
-		if seen, _, idx, err = p.key(seen, payloadNameSet); err != nil {
+		if _, idx, err = p.key(&keys); err != nil {
 			return err
 		}
 		switch idx {
@@ -686,11 +762,10 @@ func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
 	if err != nil || empty {
 		return err
 	}
-	var inline [8]seenKey
-	seen := inline[:0]
+	keys := objectKeys{names: firebaseNameSet}
 	for {
 		var idx int
-		if seen, _, idx, err = p.key(seen, firebaseNameSet); err != nil {
+		if _, idx, err = p.key(&keys); err != nil {
 			return err
 		}
 		switch idx {
@@ -760,14 +835,13 @@ func (p *jsonParser) identities(m map[string][]string, parent int) error {
 	if err != nil || empty {
 		return err
 	}
-	var inline [8]seenKey
-	seen := inline[:0]
+	var keys objectKeys
 	// The arrays share one backing array; each is capped, so appending to
 	// one never writes into the next.
 	var pool []string
 	for {
 		var k string
-		if seen, k, _, err = p.key(seen, nil); err != nil {
+		if k, _, err = p.key(&keys); err != nil {
 			return err
 		}
 		if pool, err = p.stringsMember(m, k, depth, pool); err != nil {
@@ -839,11 +913,10 @@ func (p *jsonParser) header(h *Header) error {
 		return err
 	}
 	const depth = 1
-	var inline [8]seenKey
-	seen := inline[:0]
+	keys := objectKeys{names: headerNameSet}
 	for {
 		var idx int
-		if seen, _, idx, err = p.key(seen, headerNameSet); err != nil {
+		if _, idx, err = p.key(&keys); err != nil {
 			return err
 		}
 		switch idx {
