@@ -145,10 +145,10 @@ type objectKeys struct {
 // object; and a key that folds to one of the names must be spelled exactly
 // like it.
 //
-// A key is compared only with the keys that could fold to it: a key that
-// folds to a name with that name's bit, any other key with the others (it
-// cannot fold to a name that was read, or it would have folded to that
-// name).
+// A key is compared only with the keys it could fold to: a key that folds
+// to one of the names only with whether that name was read (found), any
+// other key only with the other keys read (it cannot fold to a name, read
+// or not).
 func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
