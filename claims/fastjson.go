@@ -72,14 +72,39 @@ func (p *jsonParser) peek() (byte, error) {
 	return p.data[p.pos], nil
 }
 
-// begin checks that data is one object (after white space) and consumes
-// its '{'; it reports whether the object is empty.
-func (p *jsonParser) begin() (empty bool, err error) {
+// begin checks that data is one object (after white space), leaving
+// p.pos at its '{'.
+func (p *jsonParser) begin() error {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '{' {
-		return false, syntaxErr("not a JSON object")
+		return syntaxErr("not a JSON object")
 	}
-	return p.open('}', 1)
+	return nil
+}
+
+// members reads the object whose '{' is at p.pos, a container at depth.
+// Each key is checked against the keys before it and against names (nil
+// for an object without typed members); member then reads the value,
+// given the key and the index of the name it is (or -1).
+func (p *jsonParser) members(depth int, names *nameSet, member func(key string, idx int) error) error {
+	empty, err := p.open('}', depth)
+	if err != nil || empty {
+		return err
+	}
+	keys := objectKeys{names: names}
+	for {
+		k, idx, err := p.key(&keys)
+		if err != nil {
+			return err
+		}
+		if err := member(k, idx); err != nil {
+			return err
+		}
+		more, err := p.next('}')
+		if err != nil || !more {
+			return err
+		}
+	}
 }
 
 // end checks that nothing but white space follows the top-level object.
@@ -355,23 +380,7 @@ func (p *jsonParser) skipValue(depth int) error {
 
 // skipObject checks an object at depth whose '{' is at p.pos.
 func (p *jsonParser) skipObject(depth int) error {
-	empty, err := p.open('}', depth)
-	if err != nil || empty {
-		return err
-	}
-	var keys objectKeys
-	for {
-		if _, _, err = p.key(&keys); err != nil {
-			return err
-		}
-		if err := p.skipValue(depth); err != nil {
-			return err
-		}
-		more, err := p.next('}')
-		if err != nil || !more {
-			return err
-		}
-	}
+	return p.members(depth, nil, func(string, int) error { return p.skipValue(depth) })
 }
 
 func (p *jsonParser) literal(word string) error {
@@ -689,56 +698,42 @@ func (p *jsonParser) anyMember(dst *bool, depth int) error {
 
 // payload reads a token payload into t.
 func (p *jsonParser) payload(t *Token) error {
-	empty, err := p.begin()
-	if err != nil || empty {
+	if err := p.begin(); err != nil {
 		return err
 	}
 	const depth = 1
-	keys := objectKeys{names: payloadNameSet}
 	var iat, exp, authTime int64
-	for {
-		var idx int
-		if _, idx, err = p.key(&keys); err != nil {
-			return err
-		}
+	err := p.members(depth, payloadNameSet, func(_ string, idx int) error {
 		switch idx {
 		case claimSub:
-			err = p.stringMember(&t.UID, depth)
+			return p.stringMember(&t.UID, depth)
 		case claimAud:
-			err = p.stringMember(&t.Audience, depth)
+			return p.stringMember(&t.Audience, depth)
 		case claimIss:
-			err = p.stringMember(&t.Issuer, depth)
+			return p.stringMember(&t.Issuer, depth)
 		case claimIat:
-			err = p.intMember(&iat, depth)
+			return p.intMember(&iat, depth)
 		case claimExp:
-			err = p.intMember(&exp, depth)
+			return p.intMember(&exp, depth)
 		case claimAuthTime:
-			err = p.intMember(&authTime, depth)
+			return p.intMember(&authTime, depth)
 		case claimEmail:
-			err = p.stringMember(&t.Email, depth)
+			return p.stringMember(&t.Email, depth)
 		case claimEmailVerified:
-			err = p.boolMember(&t.EmailVerified, depth)
+			return p.boolMember(&t.EmailVerified, depth)
 		case claimPhoneNumber:
-			err = p.stringMember(&t.PhoneNumber, depth)
+			return p.stringMember(&t.PhoneNumber, depth)
 		case claimName:
-			err = p.stringMember(&t.Name, depth)
+			return p.stringMember(&t.Name, depth)
 		case claimPicture:
-			err = p.stringMember(&t.Picture, depth)
+			return p.stringMember(&t.Picture, depth)
 		case claimFirebase:
-			err = p.firebaseMember(&t.Firebase, depth)
-		default:
-			err = p.skipValue(depth)
+			return p.firebaseMember(&t.Firebase, depth)
 		}
-		if err != nil {
-			return err
-		}
-		more, err := p.next('}')
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
+		return p.skipValue(depth)
+	})
+	if err != nil {
+		return err
 	}
 	t.IssuedAt, t.Expires, t.AuthTime = unixTime(iat), unixTime(exp), unixTime(authTime)
 	return nil
@@ -758,38 +753,21 @@ func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
 		return p.skipValue(parent)
 	}
 	depth := parent + 1
-	empty, err := p.open('}', depth)
-	if err != nil || empty {
-		return err
-	}
-	keys := objectKeys{names: firebaseNameSet}
-	for {
-		var idx int
-		if _, idx, err = p.key(&keys); err != nil {
-			return err
-		}
+	return p.members(depth, firebaseNameSet, func(_ string, idx int) error {
 		switch idx {
 		case fbSignInProvider:
-			err = p.stringMember(&f.SignInProvider, depth)
+			return p.stringMember(&f.SignInProvider, depth)
 		case fbIdentities:
-			err = p.identitiesMember(&f.identities, depth)
+			return p.identitiesMember(&f.identities, depth)
 		case fbTenant:
-			err = p.stringMember(&f.Tenant, depth)
+			return p.stringMember(&f.Tenant, depth)
 		case fbSignInSecondFactor:
-			err = p.stringMember(&f.SignInSecondFactor, depth)
+			return p.stringMember(&f.SignInSecondFactor, depth)
 		case fbSecondFactorIdentifier:
-			err = p.stringMember(&f.SecondFactorIdentifier, depth)
-		default:
-			err = p.skipValue(depth)
+			return p.stringMember(&f.SecondFactorIdentifier, depth)
 		}
-		if err != nil {
-			return err
-		}
-		more, err := p.next('}')
-		if err != nil || !more {
-			return err
-		}
-	}
+		return p.skipValue(depth)
+	})
 }
 
 // identitiesMember checks firebase.identities, an object of arrays of
@@ -831,27 +809,14 @@ func decodeIdentities(text string) map[string][]string {
 // checks the grammar and the types.
 func (p *jsonParser) identities(m map[string][]string, parent int) error {
 	depth := parent + 1
-	empty, err := p.open('}', depth)
-	if err != nil || empty {
-		return err
-	}
-	var keys objectKeys
 	// The arrays share one backing array; each is capped, so appending to
 	// one never writes into the next.
 	var pool []string
-	for {
-		var k string
-		if k, _, err = p.key(&keys); err != nil {
-			return err
-		}
-		if pool, err = p.stringsMember(m, k, depth, pool); err != nil {
-			return err
-		}
-		more, err := p.next('}')
-		if err != nil || !more {
-			return err
-		}
-	}
+	return p.members(depth, nil, func(k string, _ int) error {
+		var err error
+		pool, err = p.stringsMember(m, k, depth, pool)
+		return err
+	})
 }
 
 // stringsMember reads an array of strings into m[k], appending its
@@ -908,35 +873,21 @@ func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, 
 
 // header reads a JOSE header into h.
 func (p *jsonParser) header(h *Header) error {
-	empty, err := p.begin()
-	if err != nil || empty {
+	if err := p.begin(); err != nil {
 		return err
 	}
 	const depth = 1
-	keys := objectKeys{names: headerNameSet}
-	for {
-		var idx int
-		if _, idx, err = p.key(&keys); err != nil {
-			return err
-		}
+	return p.members(depth, headerNameSet, func(_ string, idx int) error {
 		switch idx {
 		case hdrAlg:
-			err = p.stringMember(&h.Algorithm, depth)
+			return p.stringMember(&h.Algorithm, depth)
 		case hdrKid:
-			err = p.stringMember(&h.KeyID, depth)
+			return p.stringMember(&h.KeyID, depth)
 		case hdrTyp:
-			err = p.stringMember(&h.Type, depth)
+			return p.stringMember(&h.Type, depth)
 		case hdrCrit:
-			err = p.anyMember(&h.Critical, depth)
-		default:
-			err = p.skipValue(depth)
+			return p.anyMember(&h.Critical, depth)
 		}
-		if err != nil {
-			return err
-		}
-		more, err := p.next('}')
-		if err != nil || !more {
-			return err
-		}
-	}
+		return p.skipValue(depth)
+	})
 }
