@@ -45,8 +45,11 @@ func BearerToken(h http.Header) (string, error) {
 // "Bearer <token>" (the scheme in any case), as found in an HTTP header or
 // gRPC metadata. It returns ErrNoToken for an empty value and
 // ErrBadAuthorizationHeader for another scheme, an empty token, or more
-// than one word after the scheme.
+// than one word after the scheme. Spaces and tabs around the value are not
+// part of it (RFC 9110's optional whitespace), as net/http already trims
+// them from a header; they are trimmed here too for gRPC metadata.
 func ParseAuthorization(value string) (string, error) {
+	value = strings.Trim(value, " \t")
 	if strings.TrimSpace(value) == "" {
 		return "", ErrNoToken
 	}

@@ -298,14 +298,31 @@ func split(token string) (segments, error) {
 }
 
 // checkAlphabet reports the first byte of token that is neither base64url
-// nor a dot.
+// nor a dot, naming the two mistakes people make most: a token pasted with
+// its "Bearer " scheme, and one with whitespace around it.
 func checkAlphabet(token string) error {
 	for i := 0; i < len(token); i++ {
-		if tokenByte[token[i]] == 0 {
-			return fmt.Errorf("%w: character %q at offset %d is not base64url", ErrMalformed, token[i], i)
+		if tokenByte[token[i]] != 0 {
+			continue
 		}
+		if len(token) > len(bearerPrefix) && strings.EqualFold(token[:len(bearerPrefix)], bearerPrefix) {
+			return fmt.Errorf("%w: the token starts with %q: pass the token alone (ParseAuthorization takes it out of an Authorization header)", ErrMalformed, token[:len(bearerPrefix)])
+		}
+		if isSpace(token[i]) && (i == 0 || strings.TrimSpace(token[i:]) == "") {
+			return fmt.Errorf("%w: whitespace around the token at offset %d: a token has none; trim it before calling Verify", ErrMalformed, i)
+		}
+		return fmt.Errorf("%w: character %q at offset %d is not base64url", ErrMalformed, token[i], i)
 	}
 	return nil
+}
+
+// bearerPrefix is the Authorization scheme as it prefixes a pasted token.
+const bearerPrefix = "Bearer "
+
+// isSpace reports whether c is ASCII whitespace, as strings.TrimSpace
+// removes it.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
 // tokenByte classes the bytes of a compact JWS: 1 for the base64url
