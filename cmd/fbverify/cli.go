@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +53,7 @@ Usage:
   fbverify mint [flags]                 mint a test token with a local key
   fbverify jwks --key FILE              print a local key's public JWK Set (or --x509 map)
   fbverify keys fetch [--session-cookie] save Google's current keys, for airgapped use
+  fbverify --version                    print the version of fbverify and of Go
 
 Run "fbverify <command> --help" for a command's flags and examples.
 
@@ -76,10 +79,23 @@ func (c *cli) run(args []string) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, rootUsage)
 		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintln(c.stdout, versionLine())
+		return exitOK
 	default:
 		fmt.Fprintf(c.stderr, "fbverify: unknown command %q\n\n%s", cmd, rootUsage)
 		return exitUsage
 	}
+}
+
+// versionLine is what --version prints: the module version the binary was
+// built from ("(devel)" for a build inside the repository) and Go's.
+func versionLine() string {
+	version := "(devel)"
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		version = info.Main.Version
+	}
+	return fmt.Sprintf("fbverify %s %s", version, runtime.Version())
 }
 
 // command is a subcommand's flag set with its help text.
@@ -116,9 +132,7 @@ func (c *cli) parse(cmd *command, args []string) (positional []string, stop bool
 			return nil, true, exitOK
 		}
 		if err != nil {
-			fmt.Fprintf(c.stderr, "fbverify %s: %v\n\n", cmd.fs.Name(), err)
-			cmd.printHelp(c.stderr)
-			return nil, true, exitUsage
+			return nil, true, c.usageError(cmd, "%v", err)
 		}
 		rest := cmd.fs.Args()
 		if len(rest) == 0 {

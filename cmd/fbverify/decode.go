@@ -15,7 +15,8 @@ const decodeUsage = `Usage: fbverify decode [TOKEN]
 Prints a token's header and claims as JSON, WITHOUT verifying anything:
 the output says "verified": false, and a forged or expired token decodes
 just the same. Use it to see what a token claims; use "fbverify verify" to
-know whether to believe it. With no TOKEN, reads one from standard input.
+know whether to believe it. With no TOKEN, or with "-", reads one from
+standard input.
 
 Exit status: 0 decoded; 1 the input is not a compact JWS with JSON-object
 header and payload; 2 a usage error.
@@ -23,6 +24,7 @@ header and payload; 2 a usage error.
 
 const decodeExamples = `  fbverify decode "$ID_TOKEN"
   pbpaste | fbverify decode | jq .claims.exp
+  fbverify decode - < token.txt
 `
 
 // maxDecodeBytes bounds the token decode reads.
@@ -43,15 +45,15 @@ func (c *cli) decode(args []string) int {
 		return status
 	}
 	var token string
-	switch len(tokens) {
-	case 0:
+	switch {
+	case len(tokens) == 0 || len(tokens) == 1 && tokens[0] == "-":
 		b, err := io.ReadAll(io.LimitReader(c.stdin, maxDecodeBytes+1))
 		if err != nil {
 			fmt.Fprintf(c.stderr, "fbverify decode: reading standard input: %v\n", err)
 			return exitUsage
 		}
 		token = string(b)
-	case 1:
+	case len(tokens) == 1:
 		token = tokens[0]
 	default:
 		return c.usageError(cmd, "want one token, got %d", len(tokens))

@@ -235,14 +235,14 @@ func TestVerifyEmptyInputIsUsageError(t *testing.T) {
 
 func TestVerifyLongLine(t *testing.T) {
 	s, c := keyServer(t)
-	long := strings.Repeat("a", maxLineBytes+10)
+	long := strings.Repeat("a", verify.DefaultMaxTokenBytes+10)
 	in := s.IDToken("first") + "\n" + long + "\n" + s.IDToken("third") + "\n"
 	r := runCLI(t, c, in, "verify", "--project", testProject)
 	v := verdicts(t, r.stdout)
 	if len(v) != 3 || !v[0].Valid || v[1].Error != "token_too_large" || !v[2].Valid || v[2].UID != "third" {
 		t.Fatalf("verdicts %+v", v)
 	}
-	if !strings.Contains(v[1].Message, strconv.Itoa(maxLineBytes+10)+" bytes") {
+	if !strings.Contains(v[1].Message, strconv.Itoa(verify.DefaultMaxTokenBytes+10)+" bytes") {
 		t.Fatalf("message %q does not give the line's length", v[1].Message)
 	}
 }

@@ -40,10 +40,6 @@ const verifyExamples = `  fbverify verify --project my-project "$ID_TOKEN"
   FIREBASE_PROJECT_ID=demo-project fbverify verify --emulator "$EMULATOR_TOKEN"
 `
 
-// maxLineBytes bounds one line of standard input; longer lines are
-// reported as too large without being held in memory.
-const maxLineBytes = 1 << 20
-
 // verifyResult is one line of verify's output.
 type verifyResult struct {
 	Valid   bool           `json:"valid"`
@@ -52,6 +48,10 @@ type verifyResult struct {
 	Claims  map[string]any `json:"claims,omitempty"`
 	Error   string         `json:"error,omitempty"`
 	Message string         `json:"message,omitempty"`
+	// Line is the token's line number in standard input (from 1, blank
+	// lines counted), so a batch's verdicts can be matched to its input.
+	// It is absent for tokens given as arguments.
+	Line int `json:"line,omitempty"`
 }
 
 func (c *cli) verify(args []string) int {
@@ -68,6 +68,7 @@ func (c *cli) verify(args []string) int {
 	fs.Var(&tenants, "tenant", "require firebase.tenant to be `ID` (repeat or comma-separate to accept several)")
 	emulator := fs.Bool("emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
 	appCheck := fs.String("app-check", "", "verify Firebase App Check tokens of the project with this `NUMBER` (a --project ID is then optional, and also accepted in aud)")
+	maxBytes := fs.Int("max-token-bytes", verify.DefaultMaxTokenBytes, "refuse tokens longer than `N` bytes as token_too_large")
 	tokens, stop, status := c.parse(cmd, args)
 	if stop {
 		return status
@@ -84,12 +85,12 @@ func (c *cli) verify(args []string) int {
 	}
 	projectID := c.project(firstProject)
 	if *appCheck != "" {
-		check, err := c.appCheckVerifier(*appCheck, projectID, *keysFile, now, *leeway)
+		check, err := c.appCheckVerifier(*appCheck, projectID, *keysFile, now, *leeway, *maxBytes)
 		if err != nil {
-			fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+			fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
 			return exitUsage
 		}
-		return c.judgeAll(cmd, tokens, check)
+		return c.judgeAll(cmd, tokens, *maxBytes, check)
 	}
 	if projectID == "" {
 		return c.usageError(cmd, "no project: pass --project or set FIREBASE_PROJECT_ID")
@@ -98,7 +99,7 @@ func (c *cli) verify(args []string) int {
 	if *session {
 		kind = verify.SessionCookie
 	}
-	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(*leeway), verify.WithKind(kind)}
+	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(*leeway), verify.WithKind(kind), verify.WithMaxTokenBytes(*maxBytes)}
 	if len(tenants) > 0 {
 		opts = append(opts, verify.WithTenants(tenants...))
 	}
@@ -111,16 +112,16 @@ func (c *cli) verify(args []string) int {
 	}
 	switch {
 	case *keysFile != "":
-		keys, err := jwks.LoadFile(*keysFile)
+		keys, err := loadKeyFile(*keysFile)
 		if err != nil {
-			fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+			fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
 			return exitUsage
 		}
 		opts = append(opts, verify.WithKeySource(keys))
 	case c.keyURL != nil:
 		remote, err := jwks.NewRemote(c.keyURL(kind), jwks.RemoteOptions{Now: now})
 		if err != nil {
-			fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+			fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
 			return exitUsage
 		}
 		defer remote.Close()
@@ -128,28 +129,32 @@ func (c *cli) verify(args []string) int {
 	}
 	v, err := verify.New(projectID, opts...)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+		fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
 		return exitUsage
 	}
 	defer v.Close()
-	return c.judgeAll(cmd, tokens, func(ctx context.Context, token string) (verifyResult, error) {
+	check := func(ctx context.Context, token string) (verifyResult, error) {
 		tok, err := v.Verify(ctx, token)
 		if err != nil {
 			return verifyResult{}, err
 		}
 		m, err := tok.Map()
 		return verifyResult{Valid: true, UID: tok.UID, Claims: m}, err
-	})
+	}
+	if *keysFile != "" {
+		check = withKeyFileHint(check, *keysFile)
+	}
+	return c.judgeAll(cmd, tokens, *maxBytes, check)
 }
 
 // checkFunc verifies one token and describes it, or returns why not.
 type checkFunc func(ctx context.Context, token string) (verifyResult, error)
 
 // appCheckVerifier builds the check of --app-check.
-func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() time.Time, leeway time.Duration) (checkFunc, error) {
-	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(leeway)}
+func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() time.Time, leeway time.Duration, maxBytes int) (checkFunc, error) {
+	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(leeway), verify.WithMaxTokenBytes(maxBytes)}
 	if keysFile != "" {
-		keys, err := jwks.LoadFile(keysFile)
+		keys, err := loadKeyFile(keysFile)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +164,7 @@ func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() ti
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, token string) (verifyResult, error) {
+	check := func(ctx context.Context, token string) (verifyResult, error) {
 		tok, err := a.Verify(ctx, token)
 		if err != nil {
 			return verifyResult{}, err
@@ -167,19 +172,24 @@ func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() ti
 		var m map[string]any
 		err = tok.Decode(&m)
 		return verifyResult{Valid: true, AppID: tok.AppID, Claims: m}, err
-	}, nil
+	}
+	if keysFile != "" {
+		check = withKeyFileHint(check, keysFile)
+	}
+	return check, nil
 }
 
 // judgeAll checks the argument tokens, or each line of standard input,
 // printing one line each, and returns the exit status.
-func (c *cli) judgeAll(cmd *command, tokens []string, check checkFunc) int {
+func (c *cli) judgeAll(cmd *command, tokens []string, maxBytes int, check checkFunc) int {
 	out := bufio.NewWriter(c.stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	worst := exitOK
-	judge := func(token string, tooLong int) error {
-		res, st := c.verifyOne(check, token, tooLong)
+	judge := func(token string, tooLong, line int) error {
+		res, st := c.verifyOne(check, token, tooLong, maxBytes)
+		res.Line = line
 		worst = max(worst, st)
 		if err := enc.Encode(res); err != nil {
 			return err
@@ -189,21 +199,25 @@ func (c *cli) judgeAll(cmd *command, tokens []string, check checkFunc) int {
 	}
 	if len(tokens) > 0 {
 		for _, t := range tokens {
-			if err := judge(strings.TrimSpace(t), 0); err != nil {
+			if err := judge(strings.TrimSpace(t), 0, 0); err != nil {
 				fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
 				return exitUsage
 			}
 		}
 		return worst
 	}
-	n, err := eachLine(c.stdin, maxLineBytes, func(line string, tooLong int) error {
+	lineNo := 0
+	// A line longer than the token limit is refused as too large without
+	// being held in memory.
+	n, err := eachLine(c.stdin, maxBytes, func(line string, tooLong int) error {
+		lineNo++
 		if tooLong == 0 {
 			line = strings.TrimSpace(line)
 			if line == "" {
 				return nil
 			}
 		}
-		return judge(line, tooLong)
+		return judge(line, tooLong, lineNo)
 	})
 	if err != nil {
 		fmt.Fprintf(c.stderr, "fbverify verify: reading standard input: %v\n", err)
@@ -218,10 +232,10 @@ func (c *cli) judgeAll(cmd *command, tokens []string, check checkFunc) int {
 // verifyOne verifies one token and returns its output line and its exit
 // status. tooLong, when not zero, is the length of a line too long to read:
 // it is refused as verify.ErrTooLarge without being parsed.
-func (c *cli) verifyOne(check checkFunc, token string, tooLong int) (verifyResult, int) {
+func (c *cli) verifyOne(check checkFunc, token string, tooLong, maxBytes int) (verifyResult, int) {
 	var err error
 	if tooLong > 0 {
-		err = fmt.Errorf("%w: %d bytes, limit %d", verify.ErrTooLarge, tooLong, verify.DefaultMaxTokenBytes)
+		err = fmt.Errorf("%w: %d bytes, limit %d", verify.ErrTooLarge, tooLong, maxBytes)
 	} else {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -235,7 +249,7 @@ func (c *cli) verifyOne(check checkFunc, token string, tooLong int) (verifyResul
 	if verify.IsServerSide(err) {
 		status = exitUsage
 	}
-	return verifyResult{Error: verify.ErrorCode(err), Message: err.Error()}, status
+	return verifyResult{Error: verify.ErrorCode(err), Message: plainMessage(err)}, status
 }
 
 // eachLine calls fn with each line of r, without its line ending. A line
