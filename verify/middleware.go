@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -85,6 +86,7 @@ type middleware struct {
 	optional    bool
 	cookie      string
 	respond     ErrorResponder
+	logger      *slog.Logger // LogRefusals; nil logs nothing
 	fromRequest func(*http.Request) (string, error)
 }
 
@@ -108,6 +110,16 @@ func WithErrorResponder(respond ErrorResponder) MiddlewareOption {
 			m.respond = respond
 		}
 	}
+}
+
+// LogRefusals logs each refused request to logger, so a server's own log
+// says why a client was turned away (the client only sees a fixed message
+// for the code): method, path (without the query), code and the full
+// error, which names the rule and the values it compared, and never the
+// token. Refusals the server is to blame for (keys or the revocation
+// check unavailable) are warnings; the others are at info level.
+func LogRefusals(logger *slog.Logger) MiddlewareOption {
+	return func(m *middleware) { m.logger = logger }
 }
 
 // Middleware returns net/http middleware that verifies each request's
@@ -149,9 +161,24 @@ func (m *middleware) wrap(verify func(ctx context.Context, token string) (contex
 					return
 				}
 			}
+			m.logRefusal(r, err)
 			m.respond(w, r, err)
 		})
 	}
+}
+
+// logRefusal logs a refused request, if LogRefusals asked for it.
+func (m *middleware) logRefusal(r *http.Request, err error) {
+	if m.logger == nil {
+		return
+	}
+	level := slog.LevelInfo
+	if IsServerSide(err) {
+		level = slog.LevelWarn
+	}
+	m.logger.LogAttrs(r.Context(), level, "verify: request refused",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.String("code", ErrorCode(err)), slog.String("error", err.Error()))
 }
 
 func (m *middleware) token(r *http.Request) (string, error) {
