@@ -1,10 +1,12 @@
 package jwks_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -300,3 +302,58 @@ func TestSnapshotWriteFailureIsAWarning(t *testing.T) {
 		t.Fatalf("logged %q, want one warning that the snapshot was not written", got)
 	}
 }
+
+// FuzzSnapshotFile: whatever the snapshot file holds, NewRemote neither
+// fails nor panics, and any keys it seeds are RSA keys of 2048 to 8192
+// bits from a snapshot of its own URL fetched within the last 24 hours.
+func FuzzSnapshotFile(f *testing.F) {
+	good, err := os.ReadFile("../testdata/jwks.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	const url = "https://keys.invalid/jwks"
+	seeded := []byte(`{"format":"fbverify-key-snapshot/1","url":"` + url + `","fetched":"2026-11-25T11:00:00Z","max_age_seconds":3600,"document":` + string(good) + `}`)
+	f.Add(seeded)
+	f.Add([]byte(`{"format":"fbverify-key-snapshot/1","url":"` + url + `","fetched":"2026-11-24T11:00:00Z","max_age_seconds":-1,"document":{}}`))
+	f.Add([]byte(`{"format":"fbverify-key-snapshot/1","url":"` + url + `","fetched":"2026-11-25T11:00:00Z","max_age_seconds":1e30,"document":null}`))
+	f.Add([]byte(`{"format":1}`))
+	f.Add([]byte{})
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "snapshot.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := jwks.NewRemote(url, jwks.RemoteOptions{Now: func() time.Time { return now }, SnapshotFile: path,
+			HTTPClient: &http.Client{Transport: roundTripperFunc(func(*http.Request) (*http.Response, error) {
+				return nil, errors.New("offline")
+			})}})
+		if err != nil {
+			t.Fatalf("NewRemote failed on a bad snapshot: %v", err)
+		}
+		defer r.Close()
+		st := r.Status()
+		if len(st.KeyIDs) == 0 {
+			if bytes.Equal(data, seeded) {
+				t.Fatal("the good seed seeded no key")
+			}
+			return
+		}
+		if !st.FromSnapshot || now.Sub(st.Fetched) > 24*time.Hour || st.Expires.Sub(st.Fetched) > 24*time.Hour || st.Expires.Before(st.Fetched) {
+			t.Fatalf("seeded status %+v from %q", st, data)
+		}
+		for _, kid := range st.KeyIDs {
+			k, err := r.PublicKey(context.Background(), kid)
+			if err != nil {
+				t.Fatalf("seeded kid %q: %v", kid, err)
+			}
+			if bits := k.N.BitLen(); bits < 2048 || bits > 8192 || kid == "" {
+				t.Fatalf("seeded a %d-bit key under %q", bits, kid)
+			}
+		}
+	})
+}
+
+type roundTripperFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -3,6 +3,8 @@ package verify
 import (
 	"context"
 	"fmt"
+
+	"github.com/fbverify/fbverify/jwks"
 )
 
 // refresher is a key source that can fetch its keys on demand, as
@@ -27,7 +29,7 @@ func (a *AppCheckVerifier) Refresh(ctx context.Context) error {
 	return refreshKeys(ctx, a.keys)
 }
 
-func refreshKeys(ctx context.Context, keys any) error {
+func refreshKeys(ctx context.Context, keys jwks.KeySource) error {
 	r, ok := keys.(refresher)
 	if !ok {
 		return nil
