@@ -77,6 +77,12 @@ func TestKeysFetchLimits(t *testing.T) {
 	}{
 		{"1 MiB accepted", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(padded(1 << 20)) }, ""},
 		{"1 MiB and a byte refused", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(padded(1<<20 + 1)) }, "response larger than 1048576 bytes"},
+		{"a kid twice", func(w http.ResponseWriter, _ *http.Request) {
+			k := s.Key()
+			q, _ := json.Marshal(k.ID)
+			c, _ := json.Marshal(k.CertificatePEM)
+			_, _ = w.Write([]byte("{" + string(q) + ":" + string(c) + "," + string(q) + ":" + string(c) + "}"))
+		}, "appears twice"},
 		{"status 203", statusHandler(s, http.StatusNonAuthoritativeInfo), "status 203"},
 		{"status 204", statusHandler(s, http.StatusNoContent), "status 204"},
 		{"status 301", statusHandler(s, http.StatusMovedPermanently), "status 301"},
