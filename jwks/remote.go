@@ -89,8 +89,10 @@ type RemoteOptions struct {
 //   - A failed refresh, or one that returns no usable key, keeps the last
 //     good keys.
 //   - While there are no keys at all, a failed fetch may be retried after
-//     1 s, then 2 s, 4 s, ... up to MinRefreshInterval; every caller
-//     waiting meanwhile shares the retry.
+//     1 s, then 2 s, 4 s, ... up to MinRefreshInterval. A lookup before
+//     the retry is due fails at once with ErrKeysUnavailable; the first
+//     one after starts it, and every lookup until it ends waits for that
+//     same request.
 //   - With SnapshotFile, keys survive a restart (see RemoteOptions).
 //
 // The lookup of a known, fresh key takes no lock and allocates nothing.
