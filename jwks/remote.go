@@ -313,7 +313,8 @@ func (r *Remote) runFetch(f *flight) {
 
 // Refresh fetches the key set now, unless a fetch is already in flight, in
 // which case it waits for that one. Use it to warm the cache at start-up
-// so the first request does not wait. It ignores MinRefreshInterval.
+// so the first request does not wait. It ignores MinRefreshInterval and
+// the cold-start backoff.
 func (r *Remote) Refresh(ctx context.Context) error {
 	if r.ctx.Err() != nil {
 		return fmt.Errorf("%w: the key source is closed", ErrKeysUnavailable)
