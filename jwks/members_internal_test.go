@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -157,4 +158,31 @@ func threeKeys(b *testing.B, doc []byte) []byte {
 	}
 	out, _ := json.Marshal(m)
 	return out
+}
+
+// BenchmarkRepeatCheckLinear: the check on one object of n distinct
+// members of one length and first letter (the shape a pairwise
+// comparison is slowest on), n growing 4x per step: the time should too.
+func BenchmarkRepeatCheckLinear(b *testing.B) {
+	for _, n := range []int{4096, 16384, 65536} {
+		var sb strings.Builder
+		sb.WriteByte('{')
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			fmt.Fprintf(&sb, `"k%07d":0`, i)
+		}
+		sb.WriteByte('}')
+		doc := []byte(sb.String())
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				if err := checkNoRepeatedMembers(doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
