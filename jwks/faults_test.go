@@ -316,8 +316,9 @@ func TestRemoteUnknownKidsDuringAnOutage(t *testing.T) {
 }
 
 // TestRemoteFirstFetchFailing: with no keys yet, a failing endpoint gives
-// ErrKeysUnavailable (a 503, not a 401), retries at most once per
-// interval, and recovers by itself.
+// ErrKeysUnavailable (a 503, not a 401), makes no request of its own
+// before the next retry is due (TestRemoteColdStartBacksOff times those),
+// and recovers by itself.
 func TestRemoteFirstFetchFailing(t *testing.T) {
 	clock := newFakeClock()
 	signer := verifytest.NewSigner(faultProject, verifytest.WithClock(clock.Now))

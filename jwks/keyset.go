@@ -48,7 +48,9 @@ var (
 	// them failed or it was closed.
 	ErrKeysUnavailable = errors.New("jwks: keys unavailable")
 	// ErrInvalidKeySet: a key set document could not be used: bad JSON, an
-	// unknown shape, duplicate key IDs, or no usable RSA key.
+	// unknown shape, a member named twice in one object (so a key ID given
+	// twice in either shape, or two "keys" arrays), a private key, or no
+	// usable RSA key.
 	ErrInvalidKeySet = errors.New("jwks: invalid key set")
 )
 
@@ -85,7 +87,10 @@ func NewStatic(keys map[string]*rsa.PublicKey) (*Static, error) {
 // ParseKeySet makes a Static source from a key set document in either of
 // Google's shapes, told apart by their content: a JWK Set ({"keys": [...]})
 // or a map of key ID to X.509 PEM certificate. Keys that are not RSA
-// signature keys are skipped; a set with none left is refused.
+// signature keys are skipped; a set with none left is refused. A document
+// that names a member twice in one object (a key ID, a JWK field, the
+// "keys" array), exactly or differing only in case, or that holds a
+// private key, is refused whole with ErrInvalidKeySet.
 func ParseKeySet(data []byte) (*Static, error) {
 	keys, err := parseKeySet(data)
 	if err != nil {
@@ -152,6 +157,9 @@ func parseKeySet(data []byte) (map[string]*rsa.PublicKey, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%w: not a JSON object: %v", ErrInvalidKeySet, err)
 	}
+	if err := checkNoRepeatedMembers(data); err != nil {
+		return nil, err
+	}
 	if raw, ok := doc["keys"]; ok && len(bytes.TrimSpace(raw)) > 0 && bytes.TrimSpace(raw)[0] == '[' {
 		return parseJWKS(raw)
 	}
@@ -164,7 +172,8 @@ type jwkHead struct {
 	Kid string `json:"kid"`
 	Use string `json:"use"`
 	Alg string `json:"alg"`
-	D   string `json:"d"`
+	// D is present only in a private key.
+	D json.RawMessage `json:"d"`
 }
 
 func parseJWKS(rawKeys json.RawMessage) (map[string]*rsa.PublicKey, error) {
@@ -176,7 +185,14 @@ func parseJWKS(rawKeys json.RawMessage) (map[string]*rsa.PublicKey, error) {
 	var skipped []string
 	for i, raw := range list {
 		var head jwkHead
-		if err := json.Unmarshal(raw, &head); err != nil {
+		err := json.Unmarshal(raw, &head)
+		if head.D != nil {
+			// A published private key means the publisher's set-up is
+			// compromised: nothing in this set can be trusted. (Unmarshal
+			// fills what it can even when another field is mistyped.)
+			return nil, fmt.Errorf("%w: key %d (kid %q) carries a private exponent (d): a public key set must never hold a private key", ErrInvalidKeySet, i, head.Kid)
+		}
+		if err != nil {
 			skipped = append(skipped, fmt.Sprintf("key %d: %v", i, err))
 			continue
 		}
@@ -189,9 +205,6 @@ func parseJWKS(rawKeys json.RawMessage) (map[string]*rsa.PublicKey, error) {
 			continue
 		case head.Alg != "" && head.Alg != "RS256":
 			skipped = append(skipped, fmt.Sprintf("key %q: alg %q is not RS256", head.Kid, head.Alg))
-			continue
-		case head.D != "":
-			skipped = append(skipped, fmt.Sprintf("key %q: a private key has no place in a public key set", head.Kid))
 			continue
 		}
 		key, err := rsaFromJWK(raw, head.Kid)

@@ -39,18 +39,36 @@ type RemoteOptions struct {
 	// MaxBodyBytes bounds the response body; a larger one fails the fetch.
 	// If zero, DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// MinRefreshInterval is the least time between two fetches. It bounds
-	// the fetches that unknown key IDs and failures can cause: a storm of
-	// tokens with made-up kids costs at most one request per interval. If
-	// zero, DefaultMinRefreshInterval.
+	// MinRefreshInterval is the least time between two fetches while the
+	// Remote has keys. It bounds the fetches that unknown key IDs and
+	// failures can cause: a storm of tokens with made-up kids costs at most
+	// one request per interval. While the Remote has no keys at all (a cold
+	// start, or an outage since start-up) a failed fetch is retried sooner:
+	// 1 s after the first failure, then 2 s, 4 s, ... up to this interval.
+	// If zero, DefaultMinRefreshInterval.
 	MinRefreshInterval time.Duration
 	// DefaultTTL is how long keys are fresh when the response has no
 	// Cache-Control max-age. If zero, DefaultTTL.
 	DefaultTTL time.Duration
-	// MinTTL and MaxTTL clamp the freshness that max-age gives. If zero,
-	// DefaultMinTTL and DefaultMaxTTL.
+	// MinTTL and MaxTTL clamp the freshness that max-age gives. MaxTTL
+	// also bounds the age of a usable SnapshotFile. If zero, DefaultMinTTL
+	// and DefaultMaxTTL.
 	MinTTL, MaxTTL time.Duration
-	// Logger receives a warning when a fetch fails. If nil, nothing is logged.
+	// SnapshotFile, if set, persists the keys across restarts: every
+	// successful fetch is written to it (a JSON file recording the URL, the
+	// fetch time, the max-age and the document as served) through a
+	// temporary file in the same directory renamed over it, with mode
+	// 0600; NewRemote seeds the cache from it, so a service restarted
+	// while the endpoint is unreachable still verifies. The seeded keys
+	// stay fresh until the recorded max-age runs out, then are served as
+	// stale keys are while a refresh is tried. A snapshot fetched more than
+	// MaxTTL ago (by default 24 h: never longer than any response can stay
+	// fresh), of another URL, too large, or failing any check a fetched
+	// document must pass is ignored with a warning to Logger. The directory
+	// must be writable. If empty, nothing is read or written.
+	SnapshotFile string
+	// Logger receives a warning when a fetch fails or the snapshot file
+	// cannot be used. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Context, when it ends, stops the Remote as Close does: a fetch in
 	// flight is cancelled and every later lookup fails. If nil, only Close
@@ -70,6 +88,12 @@ type RemoteOptions struct {
 //     within MinRefreshInterval: then it fails at once with ErrUnknownKey.
 //   - A failed refresh, or one that returns no usable key, keeps the last
 //     good keys.
+//   - While there are no keys at all, a failed fetch may be retried after
+//     1 s, then 2 s, 4 s, ... up to MinRefreshInterval. A lookup before
+//     the retry is due fails at once with ErrKeysUnavailable; the first
+//     one after starts it, and every lookup until it ends waits for that
+//     same request.
+//   - With SnapshotFile, keys survive a restart (see RemoteOptions).
 //
 // The lookup of a known, fresh key takes no lock and allocates nothing.
 // A Remote starts no goroutine that outlives a fetch; Close cancels a
@@ -85,6 +109,9 @@ type Remote struct {
 	lastAttempt time.Time // when the last fetch started (by opts.Now)
 	lastErr     error     // the last fetch's error, nil after a success
 	fetches     int
+	// coldFailures counts the fetches that failed in a row while there
+	// were no keys; it sets the backoff of the next retry.
+	coldFailures int
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -95,6 +122,8 @@ type snapshot struct {
 	keys    map[string]*rsa.PublicKey
 	fetched time.Time
 	expires time.Time
+	// fromFile: read from SnapshotFile, no fetch has succeeded since.
+	fromFile bool
 }
 
 // flight is one fetch that any number of callers may wait for.
@@ -103,8 +132,9 @@ type flight struct {
 	err  error
 }
 
-// NewRemote makes a Remote for the key set at rawURL. It does no I/O: the
-// first lookup (or Refresh) fetches.
+// NewRemote makes a Remote for the key set at rawURL. It does no network
+// I/O: the first lookup (or Refresh) fetches. With opts.SnapshotFile it
+// reads that file to seed the cache.
 func NewRemote(rawURL string, opts RemoteOptions) (*Remote, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -148,6 +178,11 @@ func NewRemote(rawURL string, opts RemoteOptions) (*Remote, error) {
 	}
 	ctx, cancel := context.WithCancel(parent)
 	r := &Remote{url: rawURL, opts: opts, ctx: ctx, cancel: cancel}
+	if opts.SnapshotFile != "" {
+		if s := r.loadSnapshot(); s != nil {
+			r.snap.Store(s)
+		}
+	}
 	context.AfterFunc(ctx, r.dropKeys)
 	return r, nil
 }
@@ -193,16 +228,16 @@ func (r *Remote) slowPublicKey(ctx context.Context, kid string, now time.Time) (
 	}
 	if s == nil {
 		r.mu.Lock()
-		last := r.lastErr
+		last, wait := r.lastErr, r.lastAttempt.Add(r.retryInterval()).Sub(now)
 		r.mu.Unlock()
-		return nil, fmt.Errorf("%w: no keys yet, next fetch allowed after %v; last error: %v", ErrKeysUnavailable, r.opts.MinRefreshInterval, last)
+		return nil, fmt.Errorf("%w: no keys yet, next fetch allowed in %v; last error: %v", ErrKeysUnavailable, wait.Round(time.Millisecond), last)
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
 }
 
 // startFetch returns the fetch in flight, or starts one when the keys are
 // stale or the caller needs a key they lack, unless the last fetch started
-// less than MinRefreshInterval ago. It returns nil when no fetch runs.
+// less than retryInterval ago. It returns nil when no fetch runs.
 func (r *Remote) startFetch(now time.Time, s *snapshot) *flight {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -214,7 +249,7 @@ func (r *Remote) startFetch(now time.Time, s *snapshot) *flight {
 		// rather than fetch twice.
 		return &flight{done: closedChan}
 	}
-	if !r.lastAttempt.IsZero() && now.Sub(r.lastAttempt) < r.opts.MinRefreshInterval {
+	if !r.lastAttempt.IsZero() && now.Sub(r.lastAttempt) < r.retryInterval() {
 		return nil
 	}
 	f := &flight{done: make(chan struct{})}
@@ -227,20 +262,47 @@ func (r *Remote) startFetch(now time.Time, s *snapshot) *flight {
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
+// firstColdRetry is the wait after the first failed fetch while there are
+// no keys; it doubles with each further failure up to MinRefreshInterval.
+const firstColdRetry = time.Second
+
+// retryInterval is the least time from the start of one fetch to the next:
+// MinRefreshInterval with keys, the cold-start backoff without. r.mu must
+// be held.
+func (r *Remote) retryInterval() time.Duration {
+	if r.coldFailures == 0 || r.snap.Load() != nil {
+		return r.opts.MinRefreshInterval
+	}
+	d := firstColdRetry
+	for i := 1; i < r.coldFailures && d < r.opts.MinRefreshInterval; i++ {
+		d *= 2
+	}
+	return min(d, r.opts.MinRefreshInterval)
+}
+
 func (r *Remote) runFetch(f *flight) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.FetchTimeout)
-	keys, ttl, err := r.fetch(ctx)
+	keys, body, ttl, err := r.fetch(ctx)
 	cancel()
+	fetched := r.opts.Now()
+	if err == nil && r.opts.SnapshotFile != "" && r.ctx.Err() == nil {
+		r.saveSnapshot(body, fetched, ttl)
+	}
 	r.mu.Lock()
 	if err == nil && r.ctx.Err() != nil {
 		err = fmt.Errorf("the key source is closed")
 	}
-	if err == nil {
-		now := r.opts.Now()
-		r.snap.Store(&snapshot{keys: keys, fetched: now, expires: now.Add(ttl)})
-	} else if r.opts.Logger != nil {
-		r.opts.Logger.Warn("jwks: key set fetch failed; keeping the last good keys",
+	switch {
+	case err == nil:
+		r.snap.Store(&snapshot{keys: keys, fetched: fetched, expires: fetched.Add(ttl)})
+		r.coldFailures = 0
+	case r.snap.Load() != nil:
+		r.logWarn("jwks: key set fetch failed; keeping the last good keys",
 			"url", r.url, "error", err.Error())
+	case r.ctx.Err() == nil:
+		r.coldFailures++
+		r.logWarn("jwks: key set fetch failed and there are no keys yet; every token is refused until a fetch succeeds",
+			"url", r.url, "error", err.Error(), "retry_in", r.retryInterval())
 	}
 	r.lastErr = err
 	r.flight = nil
@@ -251,7 +313,8 @@ func (r *Remote) runFetch(f *flight) {
 
 // Refresh fetches the key set now, unless a fetch is already in flight, in
 // which case it waits for that one. Use it to warm the cache at start-up
-// so the first request does not wait. It ignores MinRefreshInterval.
+// so the first request does not wait. It ignores MinRefreshInterval and
+// the cold-start backoff.
 func (r *Remote) Refresh(ctx context.Context) error {
 	if r.ctx.Err() != nil {
 		return fmt.Errorf("%w: the key source is closed", ErrKeysUnavailable)
@@ -277,6 +340,13 @@ func (r *Remote) Refresh(ctx context.Context) error {
 	}
 }
 
+// logWarn logs to the Logger, if any.
+func (r *Remote) logWarn(msg string, args ...any) {
+	if r.opts.Logger != nil {
+		r.opts.Logger.Warn(msg, args...)
+	}
+}
+
 // Status describes a Remote's cache, for health checks and logs.
 type Status struct {
 	// KeyIDs are the cached keys' IDs, sorted; empty before the first
@@ -288,6 +358,9 @@ type Status struct {
 	Fetches int
 	// LastError is the last fetch's error, nil if it succeeded.
 	LastError error
+	// FromSnapshot reports that the cached keys were read from
+	// RemoteOptions.SnapshotFile and no fetch has succeeded since.
+	FromSnapshot bool
 }
 
 // Status reports the cache's state.
@@ -297,7 +370,7 @@ func (r *Remote) Status() Status {
 	r.mu.Unlock()
 	if s := r.snap.Load(); s != nil {
 		st.KeyIDs = sortedIDs(s.keys)
-		st.Fetched, st.Expires = s.fetched, s.expires
+		st.Fetched, st.Expires, st.FromSnapshot = s.fetched, s.expires, s.fromFile
 	}
 	return st
 }
@@ -318,35 +391,36 @@ func (r *Remote) dropKeys() {
 	r.mu.Unlock()
 }
 
-// fetch gets and parses the key set, returning its freshness.
-func (r *Remote) fetch(ctx context.Context) (map[string]*rsa.PublicKey, time.Duration, error) {
+// fetch gets and parses the key set, returning it with the document and
+// its freshness.
+func (r *Remote) fetch(ctx context.Context) (map[string]*rsa.PublicKey, []byte, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := r.opts.HTTPClient.Do(req)
 	if err != nil {
-		return nil, 0, fmt.Errorf("fetching %s: %w", r.url, err)
+		return nil, nil, 0, fmt.Errorf("fetching %s: %w", r.url, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused, but no more.
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
-		return nil, 0, fmt.Errorf("fetching %s: status %s", r.url, resp.Status)
+		return nil, nil, 0, fmt.Errorf("fetching %s: status %s", r.url, resp.Status)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxBodyBytes+1))
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading %s: %w", r.url, err)
+		return nil, nil, 0, fmt.Errorf("reading %s: %w", r.url, err)
 	}
 	if int64(len(body)) > r.opts.MaxBodyBytes {
-		return nil, 0, fmt.Errorf("reading %s: body larger than %d bytes", r.url, r.opts.MaxBodyBytes)
+		return nil, nil, 0, fmt.Errorf("reading %s: body larger than %d bytes", r.url, r.opts.MaxBodyBytes)
 	}
 	keys, err := parseKeySet(body)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
-	return keys, r.ttl(resp.Header), nil
+	return keys, body, r.ttl(resp.Header), nil
 }
 
 // ttl reads how long a response stays fresh from Cache-Control max-age less

@@ -30,8 +30,8 @@ type AppCheckVerifier struct {
 // NewAppCheck makes an AppCheckVerifier for the project with the given
 // number (required, digits only) and ID (optional: when set, aud may name
 // the project by ID too). Of the options, WithKeySource, WithClock,
-// WithLeeway, WithMaxTokenBytes, WithHTTPClient and WithLogger apply; the
-// ones about ID tokens are refused.
+// WithLeeway, WithMaxTokenBytes, WithHTTPClient, WithLogger and
+// WithKeySnapshot apply; the ones about ID tokens are refused.
 func NewAppCheck(projectNumber, projectID string, opts ...Option) (*AppCheckVerifier, error) {
 	if projectNumber == "" {
 		return nil, errors.New("verify: empty project number")
@@ -57,7 +57,7 @@ func NewAppCheck(projectNumber, projectID string, opts ...Option) (*AppCheckVeri
 		expected:      claims.AppCheckExpected{ProjectNumber: projectNumber, ProjectID: projectID, Leeway: s.leeway},
 	}
 	if a.keys == nil {
-		remote, err := jwks.NewRemote(jwks.AppCheckJWKSURL, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger})
+		remote, err := jwks.NewRemote(jwks.AppCheckJWKSURL, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger, SnapshotFile: s.snapshotFile})
 		if err != nil {
 			return nil, err
 		}

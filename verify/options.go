@@ -78,6 +78,8 @@ type settings struct {
 	httpClient    *http.Client
 	logger        *slog.Logger
 	cacheSize     int // WithCache, in cache.go
+
+	snapshotFile string // WithKeySnapshot, in refresh.go
 }
 
 // WithKeySource sets where the public keys come from. If not given, the

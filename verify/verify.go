@@ -93,7 +93,7 @@ func New(projectID string, opts ...Option) (*Verifier, error) {
 		if s.kind == SessionCookie {
 			url = jwks.SessionCookieX509URL
 		}
-		remote, err := jwks.NewRemote(url, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger})
+		remote, err := jwks.NewRemote(url, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger, SnapshotFile: s.snapshotFile})
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,359 @@
+package jwks_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fbverify/fbverify/jwks"
+)
+
+// snapshotFixture is a key endpoint, a clock and a snapshot path, with a
+// first Remote that fetched once and was closed: the state a service
+// leaves behind when it stops.
+type snapshotFixture struct {
+	g     *gatedServer
+	clock *fakeClock
+	path  string
+	url   string
+}
+
+func newSnapshotFixture(t *testing.T) *snapshotFixture {
+	t.Helper()
+	f := &snapshotFixture{g: newGatedServer(t), clock: newFakeClock()}
+	f.path = filepath.Join(t.TempDir(), "keys.snapshot.json")
+	f.url = f.g.srv.URL + "/jwks"
+	first := f.remote(t, nil)
+	if err := first.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	return f
+}
+
+// remote is a Remote on the fixture's endpoint, clock and snapshot file.
+func (f *snapshotFixture) remote(t *testing.T, logs *logRecorder) *jwks.Remote {
+	t.Helper()
+	opts := jwks.RemoteOptions{Now: f.clock.Now, SnapshotFile: f.path}
+	if logs != nil {
+		opts.Logger = slog.New(logs)
+	}
+	return f.g.remote(t, opts)
+}
+
+// file returns the snapshot file decoded as a generic JSON object.
+func (f *snapshotFixture) file(t *testing.T) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("snapshot file is not JSON: %v\n%s", err, data)
+	}
+	return m
+}
+
+// write replaces the snapshot file with m.
+func (f *snapshotFixture) write(t *testing.T, m map[string]any) {
+	t.Helper()
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSnapshotRecordsTheFetch(t *testing.T) {
+	f := newSnapshotFixture(t)
+	info, err := os.Stat(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o600 {
+		t.Errorf("snapshot mode = %o, want 600", mode)
+	}
+	m := f.file(t)
+	if m["format"] != "fbverify-key-snapshot/1" || m["url"] != f.url {
+		t.Errorf("format, url = %v, %v; want fbverify-key-snapshot/1, %s", m["format"], m["url"], f.url)
+	}
+	if m["fetched"] != "2026-11-25T12:00:00Z" {
+		t.Errorf("fetched = %v, want the fake clock's 2026-11-25T12:00:00Z", m["fetched"])
+	}
+	if m["max_age_seconds"] != 3600.0 {
+		t.Errorf("max_age_seconds = %v, want the served max-age 3600", m["max_age_seconds"])
+	}
+	doc, _ := json.Marshal(m["document"])
+	if set, err := jwks.ParseKeySet(doc); err != nil || len(set.KeyIDs()) != 1 || set.KeyIDs()[0] != f.g.signer.Key().ID {
+		t.Errorf("document holds %v, %v; want the served key", set, err)
+	}
+	entries, err := os.ReadDir(filepath.Dir(f.path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("the snapshot's directory holds %d entries, want the snapshot alone (no temporary file left)", len(entries))
+	}
+}
+
+func TestSnapshotSeedsARestartWhileTheEndpointIsDown(t *testing.T) {
+	ctx := context.Background()
+	t.Run("still fresh: no request at all", func(t *testing.T) {
+		f := newSnapshotFixture(t)
+		f.g.down.Store(true)
+		f.clock.Advance(30 * time.Minute)
+		requests := f.g.requests.Load()
+		r := f.remote(t, nil)
+		if _, err := r.PublicKey(ctx, f.g.signer.Key().ID); err != nil {
+			t.Fatalf("known kid after a restart: %v", err)
+		}
+		if n := f.g.requests.Load(); n != requests {
+			t.Fatalf("%d requests for a key fresh in the snapshot, want 0", n-requests)
+		}
+		if st := r.Status(); !st.FromSnapshot || st.Fetches != 0 {
+			t.Fatalf("status = %+v, want keys from the snapshot and no fetch", st)
+		}
+		if _, err := r.PublicKey(ctx, "made-up"); !errors.Is(err, jwks.ErrUnknownKey) {
+			t.Fatalf("unknown kid: err = %v, want ErrUnknownKey", err)
+		}
+	})
+	t.Run("stale but within 24 h: served while a refresh is tried", func(t *testing.T) {
+		f := newSnapshotFixture(t)
+		f.g.down.Store(true)
+		f.clock.Advance(24 * time.Hour)
+		logs := &logRecorder{}
+		r := f.remote(t, logs)
+		if got := logs.take(); len(got) != 0 {
+			t.Fatalf("logged %q loading a usable snapshot", got)
+		}
+		for i := 0; i < 3; i++ {
+			if _, err := r.PublicKey(ctx, f.g.signer.Key().ID); err != nil {
+				t.Fatalf("known kid after a restart with the endpoint down: %v", err)
+			}
+		}
+		waitUntil(t, "the refresh fails", func() bool { return r.Status().LastError != nil })
+		if st := r.Status(); !st.FromSnapshot || len(st.KeyIDs) != 1 {
+			t.Fatalf("status = %+v, want the snapshot's key kept", st)
+		}
+		// The endpoint comes back: the next allowed refresh replaces the
+		// snapshot's keys with live ones.
+		f.g.down.Store(false)
+		f.clock.Advance(30 * time.Second)
+		if err := r.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st := r.Status(); st.FromSnapshot {
+			t.Fatalf("status = %+v after a successful fetch, want live keys", st)
+		}
+	})
+}
+
+func TestSnapshotIgnored(t *testing.T) {
+	small := publicKeyOfBits(t, 1024)
+	a, b := publicKeyOfBits(t, 2048), publicKeyOfBits(t, 2048)
+	cases := []struct {
+		name   string
+		edit   func(t *testing.T, f *snapshotFixture) // changes the file or the clock
+		reason string                                 // in the warning
+	}{
+		{"too old", func(t *testing.T, f *snapshotFixture) { f.clock.Advance(24*time.Hour + time.Second) }, "more than the 24h0m0s"},
+		{"truncated", func(t *testing.T, f *snapshotFixture) {
+			data, _ := os.ReadFile(f.path)
+			if err := os.WriteFile(f.path, data[:len(data)/2], 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, "unexpected end of JSON"},
+		{"empty", func(t *testing.T, f *snapshotFixture) { _ = os.WriteFile(f.path, nil, 0o600) }, "unexpected end of JSON"},
+		{"not JSON", func(t *testing.T, f *snapshotFixture) { _ = os.WriteFile(f.path, []byte("\x00\xff garbage"), 0o600) }, "invalid character"},
+		{"huge", func(t *testing.T, f *snapshotFixture) {
+			if err := os.WriteFile(f.path, []byte(strings.Repeat(" ", 2<<20)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, "limit"},
+		{"a directory", func(t *testing.T, f *snapshotFixture) {
+			_ = os.Remove(f.path)
+			_ = os.Mkdir(f.path, 0o700)
+		}, "not a regular file"},
+		{"fetched a number", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			m["fetched"] = 5
+			f.write(t, m)
+		}, "not a JSON string"},
+		{"max-age a string", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			m["max_age_seconds"] = "3600"
+			f.write(t, m)
+		}, "cannot unmarshal"},
+		{"an array", func(t *testing.T, f *snapshotFixture) { _ = os.WriteFile(f.path, []byte(`[1,2,3]`), 0o600) }, "cannot unmarshal"},
+		{"document a string", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			m["document"] = "keys"
+			f.write(t, m)
+		}, "invalid key set"},
+		{"document null", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			m["document"] = nil
+			f.write(t, m)
+		}, "no usable RSA certificate"},
+		{"other format", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			m["format"] = "something-else/1"
+			f.write(t, m)
+		}, "format"},
+		{"another URL", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			m["url"] = "https://attacker.example/jwks"
+			f.write(t, m)
+		}, "keys of"},
+		{"no fetch time", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			delete(m, "fetched")
+			f.write(t, m)
+		}, "no fetch time"},
+		{"fetched in the future", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			m["fetched"] = "2026-11-26T12:00:00Z"
+			f.write(t, m)
+		}, "in the future"},
+		{"repeated kid", func(t *testing.T, f *snapshotFixture) {
+			data := `{"format":"fbverify-key-snapshot/1","url":"` + f.url + `","fetched":"2026-11-25T12:00:00Z","max_age_seconds":3600,"document":{` +
+				certEntry(t, "k1", a) + `,` + certEntry(t, "k1", b) + `}}`
+			_ = os.WriteFile(f.path, []byte(data), 0o600)
+		}, "appears twice"},
+		{"repeated document", func(t *testing.T, f *snapshotFixture) {
+			data := `{"format":"fbverify-key-snapshot/1","url":"` + f.url + `","fetched":"2026-11-25T12:00:00Z","max_age_seconds":3600,"document":{` +
+				certEntry(t, "k1", a) + `},"document":{` + certEntry(t, "k2", b) + `}}`
+			_ = os.WriteFile(f.path, []byte(data), 0o600)
+		}, "appears twice"},
+		{"small key", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			m["document"] = json.RawMessage(`{"keys":[` + jwkJSON("k1", small, "") + `]}`)
+			f.write(t, m)
+		}, "1024 bits"},
+		{"private key", func(t *testing.T, f *snapshotFixture) {
+			m := f.file(t)
+			m["document"] = json.RawMessage(`{"keys":[` + jwkJSON("k1", a, `,"d":"AQAB"`) + `]}`)
+			f.write(t, m)
+		}, "private"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newSnapshotFixture(t)
+			f.g.down.Store(true)
+			c.edit(t, f)
+			logs := &logRecorder{}
+			r := f.remote(t, logs)
+			got := logs.take()
+			if len(got) != 1 || !strings.Contains(got[0], "ignoring the key snapshot file") || !strings.Contains(got[0], c.reason) {
+				t.Fatalf("logged %q, want one warning that the snapshot is ignored, saying %q", got, c.reason)
+			}
+			if st := r.Status(); len(st.KeyIDs) != 0 || st.FromSnapshot {
+				t.Fatalf("status = %+v, want no keys from an unusable snapshot", st)
+			}
+			if _, err := r.PublicKey(context.Background(), f.g.signer.Key().ID); !errors.Is(err, jwks.ErrKeysUnavailable) {
+				t.Fatalf("err = %v, want ErrKeysUnavailable with the endpoint down and no usable snapshot", err)
+			}
+		})
+	}
+}
+
+func TestSnapshotFollowsEveryFetch(t *testing.T) {
+	f := newSnapshotFixture(t)
+	r := f.remote(t, nil)
+	rotated := f.g.signer.Rotate()
+	f.clock.Advance(time.Minute)
+	if _, err := r.PublicKey(context.Background(), rotated.ID); err != nil {
+		t.Fatal(err)
+	}
+	m := f.file(t)
+	if m["fetched"] != "2026-11-25T12:01:00Z" {
+		t.Fatalf("fetched = %v, want the second fetch's 2026-11-25T12:01:00Z", m["fetched"])
+	}
+	doc, _ := json.Marshal(m["document"])
+	if set, err := jwks.ParseKeySet(doc); err != nil || len(set.KeyIDs()) != 2 {
+		t.Fatalf("document holds %v, %v; want both keys of the rotation", set, err)
+	}
+}
+
+func TestSnapshotWriteFailureIsAWarning(t *testing.T) {
+	g := newGatedServer(t)
+	logs := &logRecorder{}
+	path := filepath.Join(t.TempDir(), "missing-dir", "keys.json")
+	r := g.remote(t, jwks.RemoteOptions{Now: newFakeClock().Now, SnapshotFile: path, Logger: slog.New(logs)})
+	if err := r.Refresh(context.Background()); err != nil {
+		t.Fatalf("a snapshot that cannot be written failed the fetch: %v", err)
+	}
+	if _, err := r.PublicKey(context.Background(), g.signer.Key().ID); err != nil {
+		t.Fatal(err)
+	}
+	got := logs.take()
+	if len(got) != 1 || !strings.Contains(got[0], "could not write the key snapshot file") {
+		t.Fatalf("logged %q, want one warning that the snapshot was not written", got)
+	}
+}
+
+// FuzzSnapshotFile: whatever the snapshot file holds, NewRemote neither
+// fails nor panics, and any keys it seeds are RSA keys of 2048 to 8192
+// bits from a snapshot of its own URL fetched within the last 24 hours.
+func FuzzSnapshotFile(f *testing.F) {
+	good, err := os.ReadFile("../testdata/jwks.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	const url = "https://keys.invalid/jwks"
+	seeded := []byte(`{"format":"fbverify-key-snapshot/1","url":"` + url + `","fetched":"2026-11-25T11:00:00Z","max_age_seconds":3600,"document":` + string(good) + `}`)
+	f.Add(seeded)
+	f.Add([]byte(`{"format":"fbverify-key-snapshot/1","url":"` + url + `","fetched":"2026-11-24T11:00:00Z","max_age_seconds":-1,"document":{}}`))
+	f.Add([]byte(`{"format":"fbverify-key-snapshot/1","url":"` + url + `","fetched":"2026-11-25T11:00:00Z","max_age_seconds":1e30,"document":null}`))
+	f.Add([]byte(`{"format":1}`))
+	f.Add([]byte{})
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "snapshot.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := jwks.NewRemote(url, jwks.RemoteOptions{Now: func() time.Time { return now }, SnapshotFile: path,
+			HTTPClient: &http.Client{Transport: roundTripperFunc(func(*http.Request) (*http.Response, error) {
+				return nil, errors.New("offline")
+			})}})
+		if err != nil {
+			t.Fatalf("NewRemote failed on a bad snapshot: %v", err)
+		}
+		defer r.Close()
+		st := r.Status()
+		if len(st.KeyIDs) == 0 {
+			if bytes.Equal(data, seeded) {
+				t.Fatal("the good seed seeded no key")
+			}
+			return
+		}
+		if !st.FromSnapshot || now.Sub(st.Fetched) > 24*time.Hour || st.Expires.Sub(st.Fetched) > 24*time.Hour || st.Expires.Before(st.Fetched) {
+			t.Fatalf("seeded status %+v from %q", st, data)
+		}
+		for _, kid := range st.KeyIDs {
+			k, err := r.PublicKey(context.Background(), kid)
+			if err != nil {
+				t.Fatalf("seeded kid %q: %v", kid, err)
+			}
+			if bits := k.N.BitLen(); bits < 2048 || bits > 8192 || kid == "" {
+				t.Fatalf("seeded a %d-bit key under %q", bits, kid)
+			}
+		}
+	})
+}
+
+type roundTripperFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
