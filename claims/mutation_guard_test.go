@@ -109,6 +109,53 @@ func TestIssuerNearMisses(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "this is an ID token, but a session cookie was expected") {
 		t.Errorf("ID token as session cookie: %v", err)
 	}
+	// An issuer of neither kind gets neither of those hints.
+	for _, prefix := range []string{"https://securetoken.google.com/", "https://session.firebase.google.com/"} {
+		tok := guardToken()
+		tok.Issuer = "https://evil.example.com/my-project"
+		err := claims.CheckIssuer(tok, prefix)
+		if err == nil || !strings.Contains(err.Error(), "(the token was not issued by Firebase Authentication for this project)") {
+			t.Errorf("foreign issuer against %s: %v", prefix, err)
+		}
+	}
+}
+
+// TestParseAppCheck reads a genuine App Check payload and refuses one
+// that is not strict JSON or has a mistyped claim, each with its rule.
+func TestParseAppCheck(t *testing.T) {
+	tok, err := claims.ParseAppCheck([]byte(`{"sub":"1:123:web:abc","iss":"https://firebaseappcheck.googleapis.com/123",` +
+		`"aud":["projects/123","projects/my-project"],"iat":1764071940,"exp":1764075540}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AppID != "1:123:web:abc" || tok.Issuer != "https://firebaseappcheck.googleapis.com/123" ||
+		len(tok.Audience) != 2 || tok.Audience[1] != "projects/my-project" ||
+		tok.IssuedAt.Unix() != 1764071940 || tok.Expires.Unix() != 1764075540 {
+		t.Fatalf("ParseAppCheck = %+v", tok)
+	}
+	for _, c := range []struct {
+		name, payload string
+		err           error
+		claim         string
+	}{
+		{"duplicate sub", `{"sub":"a","sub":"b"}`, claims.ErrMalformed, "payload"},
+		{"trailing data", `{"sub":"a"} {}`, claims.ErrMalformed, "payload"},
+		{"aud a string", `{"sub":"a","aud":"projects/123"}`, claims.ErrInvalidAudience, "aud"},
+		{"iss a number", `{"sub":"a","iss":5}`, claims.ErrInvalidIssuer, "iss"},
+		{"exp a string", `{"sub":"a","exp":"1764075540"}`, claims.ErrInvalidExpiry, "exp"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tok, err := claims.ParseAppCheck([]byte(c.payload))
+			wantRule(t, err, c.err, c.claim)
+			if tok != nil {
+				t.Fatalf("a refused payload came with a token: %+v", tok)
+			}
+		})
+	}
+	wantRule(t, claims.CheckAppCheckHeader(claims.Header{Algorithm: "RS256", KeyID: "k", Type: "JWT"}), nil, "")
+	for _, typ := range []string{"", "jwt", "JWS", "JWT "} {
+		wantRule(t, claims.CheckAppCheckHeader(claims.Header{Algorithm: "RS256", KeyID: "k", Type: typ}), claims.ErrInvalidType, "typ")
+	}
 }
 
 // TestTimeEdges pins each time rule to the second, with a one-minute leeway.
