@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/fbverify/fbverify/claims"
+	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
@@ -168,6 +169,7 @@ func TestEndToEndEachRuleRejectsOnItsOwn(t *testing.T) {
 			if wa := header.Get("WWW-Authenticate"); !strings.HasPrefix(wa, `Bearer error="invalid_token"`) {
 				t.Fatalf("WWW-Authenticate = %q", wa)
 			}
+			checkRefusalHeaders(t, header, false)
 			if !strings.Contains(body, `"code":"`+c.code+`"`) {
 				t.Fatalf("body %s lacks code %q", body, c.code)
 			}
@@ -191,6 +193,102 @@ func TestEndToEndNoTokenIsChallenged(t *testing.T) {
 	}
 	if !strings.Contains(body, `"code":"no_token"`) {
 		t.Fatalf("body %s", body)
+	}
+	checkRefusalHeaders(t, header, false)
+}
+
+// checkRefusalHeaders asserts what every refusal must carry: no cache may
+// keep it (Cache-Control: no-store), it is JSON, and only an answer that
+// could not judge the token (503) tells the client when to retry.
+func checkRefusalHeaders(t *testing.T, header http.Header, unavailable bool) {
+	t.Helper()
+	if got := header.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+		t.Errorf("Cache-Control = %q, want exactly no-store", got)
+	}
+	if got := header.Get("Content-Type"); got != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", got)
+	}
+	retry := header.Get("Retry-After")
+	switch {
+	case unavailable && retry != "5":
+		t.Errorf("Retry-After = %q on a 503, want 5", retry)
+	case !unavailable && retry != "":
+		t.Errorf("Retry-After = %q on a refusal of the token itself, want none", retry)
+	}
+}
+
+// TestEndToEndUnavailableIs503 answers 503 with Retry-After and no-store
+// when the token cannot be judged: the key endpoint fails, or the
+// revocation check does. Neither is the client's fault, so no Bearer
+// challenge is sent.
+func TestEndToEndUnavailableIs503(t *testing.T) {
+	var keyRequests atomic.Int64
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keyRequests.Add(1)
+		http.Error(w, "backend error", http.StatusInternalServerError)
+	}))
+	t.Cleanup(broken.Close)
+	clock := newTestClock()
+	signer := verifytest.NewSigner(project, verifytest.WithClock(clock.Now))
+	remote, err := jwks.NewRemote(broken.URL+"/jwks", jwks.RemoteOptions{Now: clock.Now, FetchTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { remote.Close() })
+	keysDown, err := verify.New(project, verify.WithKeySource(remote), verify.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	revocationDown, err := verify.New(project, verify.WithKeySource(signer.KeySource()), verify.WithClock(clock.Now),
+		verify.WithRevocationCheck(func(context.Context, string) (verify.UserStatus, error) {
+			return verify.UserStatus{}, errors.New("user store timed out")
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("reached")) })
+	token := signer.IDToken("u1")
+	for _, c := range []struct {
+		name string
+		v    *verify.Verifier
+		code string
+	}{
+		{"keys unavailable", keysDown, "keys_unavailable"},
+		{"revocation check failed", revocationDown, "revocation_check_failed"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			app := httptest.NewServer(c.v.Middleware()(handler))
+			defer app.Close()
+			req, err := http.NewRequest(http.MethodGet, app.URL, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("status = %d, want 503; body %s", resp.StatusCode, body)
+			}
+			checkRefusalHeaders(t, resp.Header, true)
+			if wa := resp.Header.Get("WWW-Authenticate"); wa != "" {
+				t.Errorf("WWW-Authenticate = %q on a 503, want none", wa)
+			}
+			if !strings.Contains(string(body), `"code":"`+c.code+`"`) || !strings.Contains(string(body), `"error":"temporarily_unavailable"`) {
+				t.Errorf("body %s, want code %s and error temporarily_unavailable", body, c.code)
+			}
+			for _, leak := range []string{"backend error", "user store timed out", token[:20]} {
+				if strings.Contains(string(body), leak) {
+					t.Errorf("body %s leaks %q", body, leak)
+				}
+			}
+		})
+	}
+	if keyRequests.Load() == 0 {
+		t.Error("the broken key endpoint was never asked")
 	}
 }
 

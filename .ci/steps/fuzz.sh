@@ -16,6 +16,43 @@ targets=(
   "./claims FuzzFastParserMatchesReference"
   "./jwks FuzzParseKeySet"
 )
+
+# `go test -fuzz` with a pattern that matches no target passes without
+# fuzzing anything, so a renamed or deleted target would go unnoticed:
+# first check that each named target exists, and that no target of the
+# root module is missing from the list.
+declare -A listed=()
+for t in "${targets[@]}"; do
+  read -r pkg name <<<"$t"
+  listed["$pkg $name"]=1
+  found=$(go test "$pkg" -list "^${name}\$")
+  if ! grep -qx "$name" <<<"$found"; then
+    echo "fuzz: $pkg has no fuzz target $name (renamed or deleted? update .ci/steps/fuzz.sh)" >&2
+    exit 1
+  fi
+done
+module=$(go list -m)
+unlisted=0
+pending=()
+while read -r line; do
+  case "$line" in
+    Fuzz*) pending+=("$line") ;;
+    "ok "*)
+      read -r _ import _ <<<"$line"
+      pkg=.
+      [ "$import" = "$module" ] || pkg="./${import#"$module"/}"
+      for name in "${pending[@]}"; do
+        if [ -z "${listed["$pkg $name"]:-}" ]; then
+          echo "fuzz: $pkg $name is not in .ci/steps/fuzz.sh's list" >&2
+          unlisted=1
+        fi
+      done
+      pending=()
+      ;;
+  esac
+done <<<"$(go test -list '^Fuzz' ./...)"
+[ "$unlisted" = 0 ] || exit 1
+
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
   echo "fuzz: $pkg $name for $fuzztime"

@@ -1,0 +1,451 @@
+package verify_test
+
+// Tests that pin the exact edge of each rule, so that a one-edit change to
+// the code (a prefix compare instead of equality, >= instead of >, a check
+// moved after the key lookup) fails a test. Every expectation is a literal
+// (8192, "my-project", 14 days) rather than read from the constant under
+// test, so changing the constant changes the outcome too.
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fbverify/fbverify/jwks"
+	"github.com/fbverify/fbverify/verify"
+	"github.com/fbverify/fbverify/verify/verifytest"
+)
+
+// guardProject is a project ID that any project ID rule accepts: 6 to 30
+// lowercase letters, digits and hyphens, a letter first.
+const guardProject = "my-project"
+
+// guardNow is the fixed clock of these tests.
+var guardNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func guardClock() time.Time { return guardNow }
+
+// lookupCounter is a key source that counts the lookups made through it.
+type lookupCounter struct {
+	keys  jwks.KeySource
+	calls atomic.Int64
+}
+
+func (c *lookupCounter) PublicKey(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+	c.calls.Add(1)
+	return c.keys.PublicKey(ctx, kid)
+}
+
+// guardEnv is a signer for guardProject and a Verifier on its keys that
+// counts key lookups.
+type guardEnv struct {
+	signer  *verifytest.Signer
+	lookups *lookupCounter
+	v       *verify.Verifier
+}
+
+func newGuardEnv(t *testing.T, opts ...verify.Option) *guardEnv {
+	t.Helper()
+	s := verifytest.NewSigner(guardProject, verifytest.WithClock(guardClock))
+	lookups := &lookupCounter{keys: s.KeySource()}
+	base := []verify.Option{verify.WithKeySource(lookups), verify.WithClock(guardClock)}
+	v, err := verify.New(guardProject, append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return &guardEnv{signer: s, lookups: lookups, v: v}
+}
+
+func wantErr(t *testing.T, err, want error, code string) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("err = %v, want %v", err, want)
+	}
+	if got := verify.ErrorCode(err); got != code {
+		t.Fatalf("ErrorCode = %q, want %q (err %v)", got, code, err)
+	}
+}
+
+// TestAudienceIsComparedExactly refuses genuine, well-signed tokens whose
+// aud is a near miss of the project: a longer project that starts with it,
+// a shorter one it starts with, and the same letters in another case. Each
+// token's iss matches its own aud, so only the audience rule can refuse it.
+func TestAudienceIsComparedExactly(t *testing.T) {
+	e := newGuardEnv(t)
+	ctx := context.Background()
+	if _, err := e.v.Verify(ctx, e.signer.IDToken("u1")); err != nil {
+		t.Fatalf("genuine token of %s: %v", guardProject, err)
+	}
+	for _, aud := range []string{
+		"my-project-evil", // the project as a prefix
+		"my-projectx",
+		"my-proj", // a prefix of the project
+		"My-Project",
+		"MY-PROJECT",
+		"my-projecT",
+		"my-project ",
+		" my-project",
+	} {
+		t.Run(aud, func(t *testing.T) {
+			_, err := e.v.Verify(ctx, e.signer.IDToken("u1", verifytest.Project(aud)))
+			wantErr(t, err, verify.ErrInvalidAudience, "invalid_audience")
+		})
+	}
+	// The same holds for every accepted project, not only the first.
+	multi := newGuardEnv(t, verify.WithExtraProjects("my-staging"))
+	if _, err := multi.v.Verify(ctx, multi.signer.IDToken("u1", verifytest.Project("my-staging"))); err != nil {
+		t.Fatalf("genuine token of the extra project: %v", err)
+	}
+	for _, aud := range []string{"my-staging-evil", "My-Staging", "my-stag"} {
+		_, err := multi.v.Verify(ctx, multi.signer.IDToken("u1", verifytest.Project(aud)))
+		wantErr(t, err, verify.ErrInvalidAudience, "invalid_audience")
+	}
+}
+
+// TestIssuerIsComparedWhole refuses an iss that differs from
+// https://securetoken.google.com/my-project in one place only, most of
+// them of the same length, so neither a length check nor a suffix compare
+// suffices.
+func TestIssuerIsComparedWhole(t *testing.T) {
+	e := newGuardEnv(t)
+	ctx := context.Background()
+	for _, iss := range []string{
+		"https://securetoken.google.org/my-project", // another host, same length
+		"https://securetoken.goo9le.com/my-project",
+		"http://securetoken.google.com/my-project",
+		"https://SECURETOKEN.google.com/my-project",
+		"hxxps://securetoken.google.com/my-project",
+		"https://securetoken.google.com/my-projecx", // aud is my-project
+		"https://securetoken.google.com/My-project",
+		"https://securetoken.google.com/my-project/",
+		"https://securetoken.google.com//my-project",
+		"https://securetoken.google.com/",
+		"https://session.firebase.google.com/my-project",
+	} {
+		t.Run(iss, func(t *testing.T) {
+			_, err := e.v.Verify(ctx, e.signer.IDToken("u1", verifytest.Claim("iss", iss)))
+			wantErr(t, err, verify.ErrInvalidIssuer, "invalid_issuer")
+		})
+	}
+	cookies := newGuardEnv(t, verify.WithKind(verify.SessionCookie))
+	if _, err := cookies.v.Verify(ctx, cookies.signer.SessionCookie("u1")); err != nil {
+		t.Fatalf("genuine session cookie: %v", err)
+	}
+	for _, iss := range []string{
+		"https://session.firebase.google.org/my-project",
+		"https://session.firebase.google.com/my-projecx",
+		"https://securetoken.google.com/my-project",
+	} {
+		t.Run("cookie "+iss, func(t *testing.T) {
+			_, err := cookies.v.Verify(ctx, cookies.signer.SessionCookie("u1", verifytest.Claim("iss", iss)))
+			wantErr(t, err, verify.ErrInvalidIssuer, "invalid_issuer")
+		})
+	}
+}
+
+// exactLength mints tokens with mint, padding a custom claim (and, where
+// base64 cannot reach a length by the payload alone, an unknown header
+// parameter) until one is exactly n bytes long.
+func exactLength(t *testing.T, n int, mint func(opts ...verifytest.TokenOption) string) string {
+	t.Helper()
+	base := len(mint(verifytest.Claim("pad", "")))
+	// Each byte of payload adds about 4/3 of a byte to the token.
+	estimate := (n - base) * 3 / 4
+	for _, headerPad := range []string{"", "x", "xx", "xxx"} {
+		for pad := max(estimate-4, 0); pad <= estimate+4; pad++ {
+			opts := []verifytest.TokenOption{verifytest.Claim("pad", strings.Repeat("p", pad))}
+			if headerPad != "" {
+				opts = append(opts, verifytest.Header("pad", headerPad))
+			}
+			if tok := mint(opts...); len(tok) == n {
+				return tok
+			}
+		}
+	}
+	t.Fatalf("could not mint a token of exactly %d bytes", n)
+	return ""
+}
+
+// TestSizeLimitEdge accepts a genuine token of exactly 8192 bytes and
+// refuses one of 8193, for ID tokens and App Check tokens alike, and
+// follows WithMaxTokenBytes to its own edge.
+func TestSizeLimitEdge(t *testing.T) {
+	ctx := context.Background()
+	e := newGuardEnv(t)
+	idToken := func(opts ...verifytest.TokenOption) string { return e.signer.IDToken("u1", opts...) }
+
+	fits := exactLength(t, 8192, idToken)
+	if _, err := e.v.Verify(ctx, fits); err != nil {
+		t.Fatalf("ID token of 8192 bytes: %v", err)
+	}
+	over := exactLength(t, 8193, idToken)
+	before := e.lookups.calls.Load()
+	_, err := e.v.Verify(ctx, over)
+	wantErr(t, err, verify.ErrTooLarge, "token_too_large")
+	if !strings.Contains(err.Error(), "8193 bytes, limit 8192") {
+		t.Errorf("error does not say the size and the limit: %v", err)
+	}
+	if n := e.lookups.calls.Load() - before; n != 0 {
+		t.Errorf("an oversized token caused %d key lookups", n)
+	}
+
+	raised := newGuardEnv(t, verify.WithMaxTokenBytes(10000))
+	mint := func(opts ...verifytest.TokenOption) string { return raised.signer.IDToken("u1", opts...) }
+	if _, err := raised.v.Verify(ctx, exactLength(t, 10000, mint)); err != nil {
+		t.Fatalf("10000-byte token under a 10000-byte limit: %v", err)
+	}
+	_, err = raised.v.Verify(ctx, exactLength(t, 10001, mint))
+	wantErr(t, err, verify.ErrTooLarge, "token_too_large")
+
+	const number = "123456789012"
+	s := verifytest.NewSigner(guardProject, verifytest.WithClock(guardClock))
+	a, err := verify.NewAppCheck(number, guardProject, verify.WithKeySource(s.KeySource()), verify.WithClock(guardClock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	appCheck := func(opts ...verifytest.TokenOption) string { return s.AppCheckToken(number, "1:123:web:abc", opts...) }
+	if _, err := a.Verify(ctx, exactLength(t, 8192, appCheck)); err != nil {
+		t.Fatalf("App Check token of 8192 bytes: %v", err)
+	}
+	_, err = a.Verify(ctx, exactLength(t, 8193, appCheck))
+	wantErr(t, err, verify.ErrTooLarge, "token_too_large")
+
+	small, err := verify.NewAppCheck(number, guardProject, verify.WithKeySource(s.KeySource()),
+		verify.WithClock(guardClock), verify.WithMaxTokenBytes(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := small.Verify(ctx, exactLength(t, 1000, appCheck)); err != nil {
+		t.Fatalf("1000-byte App Check token under a 1000-byte limit: %v", err)
+	}
+	_, err = small.Verify(ctx, exactLength(t, 1001, appCheck))
+	wantErr(t, err, verify.ErrTooLarge, "token_too_large")
+}
+
+// TestNoKeyLookupBeforeTheCheapRules shows the order of checks the README
+// promises: a token refused for its algorithm, its header or any claim rule
+// is refused without a key lookup (and so without RSA work), while a
+// genuine token takes exactly one.
+func TestNoKeyLookupBeforeTheCheapRules(t *testing.T) {
+	e := newGuardEnv(t, verify.WithTenants("tenant-1"))
+	ctx := context.Background()
+	s := e.signer
+	valid := []verifytest.TokenOption{verifytest.Tenant("tenant-1")}
+	with := func(opts ...verifytest.TokenOption) []verifytest.TokenOption {
+		return append(append([]verifytest.TokenOption(nil), valid...), opts...)
+	}
+	if _, err := e.v.Verify(ctx, s.IDToken("u1", valid...)); err != nil {
+		t.Fatalf("genuine token: %v", err)
+	}
+	if n := e.lookups.calls.Load(); n != 1 {
+		t.Fatalf("a genuine token made %d key lookups, want 1", n)
+	}
+
+	for _, alg := range []string{"none", "None", "NONE", "HS256", "HS384", "HS512", "RS384", "RS512",
+		"PS256", "ES256", "EdDSA", "rs256", "Rs256", "RS256 ", " RS256", "RS2560", "RS25", ""} {
+		t.Run("alg "+alg, func(t *testing.T) {
+			before := e.lookups.calls.Load()
+			_, err := e.v.Verify(ctx, s.IDToken("u1", with(verifytest.Header("alg", alg))...))
+			wantErr(t, err, verify.ErrUnsupportedAlgorithm, "unsupported_algorithm")
+			if n := e.lookups.calls.Load() - before; n != 0 {
+				t.Fatalf("alg %q made %d key lookups, want 0", alg, n)
+			}
+		})
+	}
+
+	cases := []struct {
+		name  string
+		token string
+		want  error
+		code  string
+	}{
+		{"no kid", s.IDToken("u1", with(verifytest.WithoutHeader("kid"))...), verify.ErrInvalidKeyID, "invalid_key_id"},
+		{"crit", s.IDToken("u1", with(verifytest.Header("crit", []string{"exp"}))...), verify.ErrCriticalHeader, "critical_header"},
+		{"aud of another project", s.IDToken("u1", with(verifytest.Project("other-project"))...), verify.ErrInvalidAudience, "invalid_audience"},
+		{"iss of another host", s.IDToken("u1", with(verifytest.Claim("iss", "https://securetoken.google.org/my-project"))...), verify.ErrInvalidIssuer, "invalid_issuer"},
+		{"empty sub", s.IDToken("", valid...), verify.ErrInvalidSubject, "invalid_subject"},
+		{"sub of 129 bytes", s.IDToken(strings.Repeat("u", 129), valid...), verify.ErrInvalidSubject, "invalid_subject"},
+		{"no exp", s.IDToken("u1", with(verifytest.WithoutClaim("exp"))...), verify.ErrInvalidExpiry, "invalid_expiry"},
+		{"expired", s.IDToken("u1", with(verifytest.IssuedAt(guardNow.Add(-2*time.Hour)))...), verify.ErrExpired, "token_expired"},
+		{"no iat", s.IDToken("u1", with(verifytest.WithoutClaim("iat"))...), verify.ErrInvalidIssuedAt, "invalid_issued_at"},
+		{"iat in the future", s.IDToken("u1", with(verifytest.IssuedAt(guardNow.Add(10*time.Minute)))...), verify.ErrIssuedInFuture, "issued_in_future"},
+		{"no auth_time", s.IDToken("u1", with(verifytest.WithoutClaim("auth_time"))...), verify.ErrInvalidAuthTime, "invalid_auth_time"},
+		{"lifetime over an hour", s.IDToken("u1", with(verifytest.ExpiresAt(guardNow.Add(2*time.Hour)))...), verify.ErrInvalidExpiry, "invalid_expiry"},
+		{"another tenant", s.IDToken("u1", verifytest.Tenant("tenant-2")), verify.ErrInvalidTenant, "invalid_tenant"},
+		{"no tenant", s.IDToken("u1"), verify.ErrInvalidTenant, "invalid_tenant"},
+		{"duplicate key", s.Sign([]byte(`{"alg":"RS256","kid":"`+s.Key().ID+`","typ":"JWT"}`),
+			[]byte(`{"aud":"my-project","aud":"my-project"}`)), verify.ErrMalformed, "malformed_token"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := e.lookups.calls.Load()
+			_, err := e.v.Verify(ctx, c.token)
+			wantErr(t, err, c.want, c.code)
+			if n := e.lookups.calls.Load() - before; n != 0 {
+				t.Fatalf("a token refused for %s made %d key lookups, want 0", c.name, n)
+			}
+		})
+	}
+
+	// In emulator mode an unsigned token needs no key, a signed one still
+	// takes its lookup.
+	emu := newGuardEnv(t, verify.InsecureEmulatorMode())
+	if _, err := emu.v.Verify(ctx, emu.signer.EmulatorIDToken("u1")); err != nil {
+		t.Fatalf("emulator token: %v", err)
+	}
+	if n := emu.lookups.calls.Load(); n != 0 {
+		t.Fatalf("an unsigned token made %d key lookups", n)
+	}
+	if _, err := emu.v.Verify(ctx, emu.signer.IDToken("u1")); err != nil {
+		t.Fatalf("signed token in emulator mode: %v", err)
+	}
+	if n := emu.lookups.calls.Load(); n != 1 {
+		t.Fatalf("a signed token in emulator mode made %d key lookups, want 1", n)
+	}
+}
+
+// TestAppCheckNoKeyLookupBeforeTheCheapRules is the same order for App
+// Check tokens.
+func TestAppCheckNoKeyLookupBeforeTheCheapRules(t *testing.T) {
+	const number = "123456789012"
+	s := verifytest.NewSigner(guardProject, verifytest.WithClock(guardClock))
+	lookups := &lookupCounter{keys: s.KeySource()}
+	a, err := verify.NewAppCheck(number, guardProject, verify.WithKeySource(lookups), verify.WithClock(guardClock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := a.Verify(ctx, s.AppCheckToken(number, "app")); err != nil {
+		t.Fatalf("genuine App Check token: %v", err)
+	}
+	if n := lookups.calls.Load(); n != 1 {
+		t.Fatalf("a genuine App Check token made %d key lookups, want 1", n)
+	}
+	cases := []struct {
+		name  string
+		token string
+		want  error
+	}{
+		{"alg none", s.AppCheckToken(number, "app", verifytest.Header("alg", "none")), verify.ErrUnsupportedAlgorithm},
+		{"alg HS256", s.AppCheckToken(number, "app", verifytest.Header("alg", "HS256")), verify.ErrUnsupportedAlgorithm},
+		{"alg rs256", s.AppCheckToken(number, "app", verifytest.Header("alg", "rs256")), verify.ErrUnsupportedAlgorithm},
+		{"typ jwt", s.AppCheckToken(number, "app", verifytest.Header("typ", "jwt")), verify.ErrInvalidType},
+		{"no kid", s.AppCheckToken(number, "app", verifytest.WithoutHeader("kid")), verify.ErrInvalidKeyID},
+		{"aud of another project", s.AppCheckToken(number, "app", verifytest.Claim("aud", []string{"projects/1234567890123"})), verify.ErrInvalidAudience},
+		{"aud a prefix", s.AppCheckToken(number, "app", verifytest.Claim("aud", []string{"projects/12345678901"})), verify.ErrInvalidAudience},
+		{"iss of another host", s.AppCheckToken(number, "app", verifytest.Claim("iss", "https://firebaseappcheck.googleapis.org/"+number)), verify.ErrInvalidIssuer},
+		{"no app ID", s.AppCheckToken(number, ""), verify.ErrInvalidSubject},
+		{"expired", s.AppCheckToken(number, "app", verifytest.ExpiresAt(guardNow.Add(-time.Hour))), verify.ErrExpired},
+		{"iat in the future", s.AppCheckToken(number, "app", verifytest.Claim("iat", guardNow.Add(time.Hour).Unix())), verify.ErrIssuedInFuture},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := lookups.calls.Load()
+			_, err := a.Verify(ctx, c.token)
+			if !errors.Is(err, c.want) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+			if n := lookups.calls.Load() - before; n != 0 {
+				t.Fatalf("an App Check token refused for %s made %d key lookups, want 0", c.name, n)
+			}
+		})
+	}
+}
+
+// TestLifetimeBounds accepts a session cookie of exactly 14 days and an ID
+// token of exactly one hour, and refuses each one second longer.
+func TestLifetimeBounds(t *testing.T) {
+	ctx := context.Background()
+	const fourteenDays = 14 * 24 * time.Hour
+	cookies := newGuardEnv(t, verify.WithKind(verify.SessionCookie))
+	s := cookies.signer
+	if _, err := cookies.v.Verify(ctx, s.SessionCookie("u1", verifytest.ExpiresAt(guardNow.Add(fourteenDays)))); err != nil {
+		t.Fatalf("session cookie of 14 days: %v", err)
+	}
+	_, err := cookies.v.Verify(ctx, s.SessionCookie("u1", verifytest.ExpiresAt(guardNow.Add(fourteenDays+time.Second))))
+	wantErr(t, err, verify.ErrInvalidExpiry, "invalid_expiry")
+
+	ids := newGuardEnv(t)
+	if _, err := ids.v.Verify(ctx, ids.signer.IDToken("u1", verifytest.ExpiresAt(guardNow.Add(time.Hour)))); err != nil {
+		t.Fatalf("ID token of one hour: %v", err)
+	}
+	_, err = ids.v.Verify(ctx, ids.signer.IDToken("u1", verifytest.ExpiresAt(guardNow.Add(time.Hour+time.Second))))
+	wantErr(t, err, verify.ErrInvalidExpiry, "invalid_expiry")
+	// A session cookie's lifetime is not an ID token's: 14 days is not
+	// accepted from an ID token.
+	_, err = ids.v.Verify(ctx, ids.signer.IDToken("u1", verifytest.ExpiresAt(guardNow.Add(fourteenDays))))
+	wantErr(t, err, verify.ErrInvalidExpiry, "invalid_expiry")
+}
+
+// TestMiddlewareEmptyCookieIsNoToken treats a cookie that is present but
+// empty (what a logout often leaves) as no token at all: a challenge with
+// code no_token, or the anonymous path with Optional. The same holds for
+// an empty App Check header.
+func TestMiddlewareEmptyCookieIsNoToken(t *testing.T) {
+	e := newGuardEnv(t, verify.WithKind(verify.SessionCookie))
+	reached := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok, ok := verify.TokenFromContext(r.Context()); ok {
+			w.Write([]byte("user " + tok.UID))
+			return
+		}
+		w.Write([]byte("anonymous"))
+	})
+	required := e.v.Middleware(verify.FromCookie("session"))(reached)
+	optional := e.v.Middleware(verify.FromCookie("session"), verify.Optional())(reached)
+	serve := func(h http.Handler, cookie *http.Cookie) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for _, c := range []struct {
+		name   string
+		h      http.Handler
+		cookie *http.Cookie
+		status int
+		body   string
+	}{
+		{"empty cookie", required, &http.Cookie{Name: "session", Value: ""}, 401, `"code":"no_token"`},
+		{"no cookie", required, nil, 401, `"code":"no_token"`},
+		{"another cookie only", required, &http.Cookie{Name: "theme", Value: "dark"}, 401, `"code":"no_token"`},
+		{"empty cookie, optional", optional, &http.Cookie{Name: "session", Value: ""}, 200, "anonymous"},
+		{"valid cookie", required, &http.Cookie{Name: "session", Value: e.signer.SessionCookie("u7")}, 200, "user u7"},
+		{"bad cookie", required, &http.Cookie{Name: "session", Value: "x.y.z"}, 401, `"code":"malformed_token"`},
+		{"bad cookie, optional", optional, &http.Cookie{Name: "session", Value: "x.y.z"}, 401, `"code":"malformed_token"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec := serve(c.h, c.cookie)
+			if rec.Code != c.status || !strings.Contains(rec.Body.String(), c.body) {
+				t.Fatalf("status %d, body %q; want %d with %q", rec.Code, rec.Body, c.status, c.body)
+			}
+			if c.status == 401 && strings.Contains(c.body, "no_token") {
+				if got := rec.Header().Get("WWW-Authenticate"); got != "Bearer" {
+					t.Fatalf("WWW-Authenticate = %q, want a bare Bearer challenge", got)
+				}
+			}
+		})
+	}
+
+	a, err := verify.NewAppCheck("42", "", verify.WithKeySource(e.signer.KeySource()), verify.WithClock(guardClock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	appChecked := a.Middleware()(reached)
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("X-Firebase-AppCheck", "")
+	rec := httptest.NewRecorder()
+	appChecked.ServeHTTP(rec, req)
+	if rec.Code != 401 || !strings.Contains(rec.Body.String(), `"code":"no_token"`) {
+		t.Fatalf("empty App Check header: status %d, body %q; want 401 no_token", rec.Code, rec.Body)
+	}
+}
