@@ -77,7 +77,8 @@ type settings struct {
 	revocation    RevocationCheck
 	httpClient    *http.Client
 	logger        *slog.Logger
-	cacheSize     int // WithCache, in cache.go
+	cacheSize     int      // WithCache, in cache.go
+	observer      Observer // WithObserver, in observer.go
 }
 
 // WithKeySource sets where the public keys come from. If not given, the
