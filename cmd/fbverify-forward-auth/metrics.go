@@ -122,4 +122,3 @@ func (m *metrics) keysLoaded(t time.Time, n int) {
 	m.lastKeysLoaded.Store(t.UnixNano())
 	m.keys.Store(int64(n))
 }
-
