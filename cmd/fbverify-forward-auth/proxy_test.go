@@ -50,6 +50,12 @@ func testThroughProxy(t *testing.T, p proxyUnderTest) {
 	now := time.Now()
 	good := s.IDToken("alice", verifytest.Email("alice@example.com", true), verifytest.SignInProvider("password"))
 	bare := s.IDToken("bob", verifytest.WithoutClaim("firebase")) // no email, provider or tenant
+	// A token near the verifier's 8 KB limit: its X-Firebase-Claims is
+	// larger than nginx's default 4 KB buffer for an answer's headers.
+	large := s.IDToken("dave", verifytest.Claim("role", "editor"), verifytest.Claim("perms", strings.Repeat("orders:write,", 340)))
+	if n := len(large); n < 6000 || n > 8<<10 {
+		t.Fatalf("the large token is %d bytes, want 6000 to 8192", n)
+	}
 	type check struct {
 		name    string
 		site    proxy
@@ -68,6 +74,8 @@ func testThroughProxy(t *testing.T, p proxyUnderTest) {
 				"X-Firebase-Email-Verified": "true", "X-Firebase-Sign-In-Provider": "password"}},
 		{name: "valid token, POST", site: site, method: "POST", path: "/api/orders", headers: map[string]string{"Authorization": "Bearer " + good},
 			status: 200, upstream: map[string]string{"X-Firebase-Uid": "alice"}},
+		{name: "token near the size limit", site: site, method: "GET", path: "/", headers: map[string]string{"Authorization": "Bearer " + large},
+			status: 200, upstream: map[string]string{"X-Firebase-Uid": "dave", "X-Role": "editor"}},
 		{name: "no token", site: site, method: "GET", path: "/api/orders", status: 401},
 		{name: "tampered", site: site, method: "GET", path: "/", headers: map[string]string{"Authorization": "Bearer " + good[:len(good)-4] + "AAAA"}, status: 401},
 		{name: "expired", site: site, method: "GET", path: "/", headers: map[string]string{"Authorization": "Bearer " + s.IDToken("alice", verifytest.IssuedAt(now.Add(-2*time.Hour)))}, status: 401},

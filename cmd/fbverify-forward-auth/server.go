@@ -168,7 +168,6 @@ func newServer(cfg config) (*server, error) {
 	s.mux.HandleFunc("/healthz", s.healthz)
 	s.mux.HandleFunc("/readyz", s.readyz)
 	s.mux.Handle("/metrics", s.metrics.handler())
-	s.mux.HandleFunc("/", s.auth)
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
 	if s.remote != nil {
