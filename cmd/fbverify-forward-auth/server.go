@@ -113,6 +113,9 @@ type server struct {
 // newServer builds the handler for cfg. Without a key file it starts
 // fetching the keys at once, retrying until it succeeds or Close.
 func newServer(cfg config) (*server, error) {
+	if len(cfg.projects) == 0 {
+		return nil, errors.New("no project")
+	}
 	s := &server{cfg: cfg, logger: cfg.logger}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -153,10 +156,6 @@ func newServer(cfg config) (*server, error) {
 		}
 		s.remote = remote
 		opts = append(opts, verify.WithKeySource(remote))
-	}
-	if len(cfg.projects) == 0 {
-		s.closeRemote()
-		return nil, errors.New("no project")
 	}
 	v, err := verify.New(cfg.projects[0], opts...)
 	if err != nil {

@@ -344,10 +344,9 @@ func TestFlags(t *testing.T) {
 				}
 				return ""
 			}}
-			cfg, _, stop, status := p.parseFlags(tt.args)
+			_, _, stop, status := p.parseFlags(tt.args)
 			if !stop {
 				// A valid command line: run it just long enough to see it start.
-				_ = cfg
 				ctx, cancel := contextDone()
 				defer cancel()
 				status = p.run(ctx, tt.args)
