@@ -74,6 +74,10 @@ type RemoteOptions struct {
 	// flight is cancelled and every later lookup fails. If nil, only Close
 	// stops it.
 	Context context.Context
+	// OnFetch, if set, is called after each fetch, successful or not, and
+	// before any caller waiting for that fetch returns. It runs on the
+	// fetch's goroutine: keep it quick. See FetchEvent.
+	OnFetch func(FetchEvent)
 }
 
 // Remote fetches a key set from an HTTPS endpoint (a JWK Set or an X.509
@@ -282,7 +286,8 @@ func (r *Remote) retryInterval() time.Duration {
 
 func (r *Remote) runFetch(f *flight) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.FetchTimeout)
-	keys, body, ttl, err := r.fetch(ctx)
+	started, status := time.Now(), 0
+	keys, body, ttl, err := r.fetch(ctx, &status)
 	cancel()
 	fetched := r.opts.Now()
 	if err == nil && r.opts.SnapshotFile != "" && r.ctx.Err() == nil {
@@ -308,6 +313,7 @@ func (r *Remote) runFetch(f *flight) {
 	r.flight = nil
 	f.err = err
 	r.mu.Unlock()
+	r.reportFetch(status, started, len(keys), ttl, err)
 	close(f.done)
 }
 
@@ -392,8 +398,8 @@ func (r *Remote) dropKeys() {
 }
 
 // fetch gets and parses the key set, returning it with the document and
-// its freshness.
-func (r *Remote) fetch(ctx context.Context) (map[string]*rsa.PublicKey, []byte, time.Duration, error) {
+// its freshness; it sets *status to the response's HTTP status.
+func (r *Remote) fetch(ctx context.Context, status *int) (map[string]*rsa.PublicKey, []byte, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
 	if err != nil {
 		return nil, nil, 0, err
@@ -404,6 +410,7 @@ func (r *Remote) fetch(ctx context.Context) (map[string]*rsa.PublicKey, []byte, 
 		return nil, nil, 0, fmt.Errorf("fetching %s: %w", r.url, err)
 	}
 	defer resp.Body.Close()
+	*status = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused, but no more.
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)

@@ -77,9 +77,9 @@ type settings struct {
 	revocation    RevocationCheck
 	httpClient    *http.Client
 	logger        *slog.Logger
-	cacheSize     int // WithCache, in cache.go
-
-	snapshotFile string // WithKeySnapshot, in refresh.go
+	cacheSize     int      // WithCache, in cache.go
+	observer      Observer // WithObserver, in observer.go
+	snapshotFile  string   // WithKeySnapshot, in refresh.go
 }
 
 // WithKeySource sets where the public keys come from. If not given, the

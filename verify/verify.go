@@ -36,6 +36,7 @@ type Verifier struct {
 	maxTokenBytes int
 	revocation    RevocationCheck
 	cache         *tokenCache // WithCache; nil without it
+	observer      Observer    // WithObserver
 	bufs          sync.Pool   // of *[]byte, see Verify
 	// lastHeader remembers the last header segment that parsed: Google
 	// signs every token of a key with the same header, so most tokens skip
@@ -73,6 +74,7 @@ func New(projectID string, opts ...Option) (*Verifier, error) {
 		unsigned:      s.unsigned,
 		maxTokenBytes: s.maxTokenBytes,
 		revocation:    s.revocation,
+		observer:      s.observer,
 		expected: claims.Expected{
 			ProjectIDs:   append([]string{projectID}, s.extraProjects...),
 			IssuerPrefix: claims.IDTokenIssuerPrefix,
@@ -93,7 +95,7 @@ func New(projectID string, opts ...Option) (*Verifier, error) {
 		if s.kind == SessionCookie {
 			url = jwks.SessionCookieX509URL
 		}
-		remote, err := jwks.NewRemote(url, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger, SnapshotFile: s.snapshotFile})
+		remote, err := jwks.NewRemote(url, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger, SnapshotFile: s.snapshotFile, OnFetch: s.observer.KeyFetch})
 		if err != nil {
 			return nil, err
 		}
@@ -124,6 +126,14 @@ func (v *Verifier) Close() error {
 // header, claim rules, then the key lookup and the RSA signature, then the
 // revocation check. ctx bounds any wait for keys.
 func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, error) {
+	if v.observer.Verdict != nil {
+		return v.verifyObserved(ctx, token)
+	}
+	return v.verify(ctx, token)
+}
+
+// verify is Verify without the observer.
+func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, error) {
 	if len(token) > v.maxTokenBytes {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), v.maxTokenBytes)
 	}

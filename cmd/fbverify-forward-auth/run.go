@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/fbverify/fbverify/verify"
+)
+
+const usage = `Usage: fbverify-forward-auth [flags]
+
+Verifies Firebase ID tokens (or session cookies) for a reverse proxy:
+nginx auth_request, Caddy forward_auth, Traefik ForwardAuth, Envoy
+ext_authz (HTTP). Every path but /healthz, /readyz and /metrics is the
+auth endpoint, for any method. It reads "Authorization: Bearer <token>"
+(or the --cookie) of the request the proxy forwards and answers:
+
+  200  valid: X-Firebase-Uid, X-Firebase-Email, X-Firebase-Email-Verified,
+       X-Firebase-Tenant, X-Firebase-Sign-In-Provider, X-Firebase-Claims
+       (base64url of the verified payload) and each --claim-header, always
+       all present, empty when the claim is absent
+  401  no token or a bad one (RFC 6750 challenge, JSON body with the code)
+  503  the keys are unavailable (Retry-After)
+
+Flags:
+`
+
+const examples = `
+Examples:
+  fbverify-forward-auth --project my-project
+  fbverify-forward-auth --project my-project --session-cookie --cookie session
+  fbverify-forward-auth --project my-project --keys id-token-keys.json --cache 10000
+  fbverify-forward-auth --project my-project --claim-header X-Role=role --claim-header X-Org=org_id
+`
+
+// Server timeouts: every phase of a request is bounded.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 15 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 10 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// program is one run of the command: its streams, environment, and the
+// seams tests set.
+type program struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// keysURL replaces Google's key endpoint for a kind when no --keys file
+	// is given (tests only: a loopback key server, or a dead one).
+	keysURL func(verify.Kind) string
+	// listening, if set, is told the address once the server listens.
+	listening func(net.Addr)
+}
+
+// listFlag is a repeatable string flag that also splits on commas.
+type listFlag []string
+
+func (f *listFlag) String() string { return strings.Join(*f, ",") }
+
+func (f *listFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*f = append(*f, v)
+		}
+	}
+	return nil
+}
+
+// claimHeaderFlag collects --claim-header NAME=CLAIM.
+type claimHeaderFlag []claimHeader
+
+func (f *claimHeaderFlag) String() string {
+	var parts []string
+	for _, c := range *f {
+		parts = append(parts, c.header+"="+c.claim)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (f *claimHeaderFlag) Set(s string) error {
+	c, err := parseClaimHeader(s)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, c)
+	return nil
+}
+
+// parseFlags reads args into a config, or returns an exit status: 0 after
+// --help, 2 after a usage error (both already printed).
+func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool, status int) {
+	fs := flag.NewFlagSet("fbverify-forward-auth", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&addr, "addr", "127.0.0.1:4181", "listen on `HOST:PORT`; keep it private (loopback or an internal network)")
+	var projects, tenants listFlag
+	var claimHeaders claimHeaderFlag
+	fs.Var(&projects, "project", "Firebase project `ID` (default $FIREBASE_PROJECT_ID); repeat to accept several projects")
+	fs.StringVar(&cfg.keysFile, "keys", "", "key `FILE`: a JWK Set or an X.509 certificate map, as Google serves (default: Google's endpoint)")
+	session := fs.Bool("session-cookie", false, "verify session cookies instead of ID tokens")
+	fs.StringVar(&cfg.cookie, "cookie", "", "read the token from the cookie `NAME` when the request has no Authorization header")
+	fs.Var(&tenants, "tenant", "require firebase.tenant to be `ID` (repeat to accept several)")
+	fs.DurationVar(&cfg.leeway, "leeway", verify.DefaultLeeway, "clock skew allowed on exp, iat and auth_time, at most 5m")
+	fs.IntVar(&cfg.cache, "cache", 0, "remember up to `N` verified tokens, so a token seen again skips the RSA check (0: no cache)")
+	fs.BoolVar(&cfg.emulator, "emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
+	fs.Var(&claimHeaders, "claim-header", "copy the top-level custom claim CLAIM to response header NAME, as `NAME=CLAIM` (repeatable)")
+	help := func(w io.Writer) {
+		fmt.Fprint(w, usage)
+		fs.VisitAll(func(f *flag.Flag) {
+			name, u := flag.UnquoteUsage(f)
+			line := "  --" + f.Name
+			if name != "" {
+				line += " " + name
+			}
+			fmt.Fprintf(w, "%s\n    \t%s", line, u)
+			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+				fmt.Fprintf(w, " (default %s)", f.DefValue)
+			}
+			fmt.Fprintln(w)
+		})
+		fmt.Fprint(w, examples)
+	}
+	usageError := func(format string, a ...any) (config, string, bool, int) {
+		fmt.Fprintf(p.stderr, "fbverify-forward-auth: %s\nRun \"fbverify-forward-auth --help\" for usage.\n", fmt.Sprintf(format, a...))
+		return config{}, "", true, 2
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			help(p.stdout)
+			return config{}, "", true, 0
+		}
+		return usageError("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q", fs.Arg(0))
+	}
+	cfg.projects = projects
+	if len(cfg.projects) == 0 {
+		if env := p.getenv("FIREBASE_PROJECT_ID"); env != "" {
+			cfg.projects = []string{env}
+		}
+	}
+	if len(cfg.projects) == 0 {
+		return usageError("no project: pass --project or set FIREBASE_PROJECT_ID")
+	}
+	cfg.kind = verify.IDToken
+	if *session {
+		cfg.kind = verify.SessionCookie
+	}
+	cfg.tenants = tenants
+	cfg.claimHeaders = claimHeaders
+	if err := checkClaimHeaders(cfg.claimHeaders); err != nil {
+		return usageError("%v", err)
+	}
+	if cfg.cache < 0 || cfg.cache > verify.MaxCacheSize {
+		return usageError("--cache %d is outside 0..%d", cfg.cache, verify.MaxCacheSize)
+	}
+	cfg.keysURL = p.keysURL
+	return cfg, addr, false, 0
+}
+
+// run runs the server until ctx is done and returns the exit status: 0
+// after a graceful shutdown, 1 when it cannot serve, 2 for a usage or
+// set-up error.
+func (p *program) run(ctx context.Context, args []string) int {
+	cfg, addr, stop, status := p.parseFlags(args)
+	if stop {
+		return status
+	}
+	logger := slog.New(slog.NewJSONHandler(p.stderr, nil))
+	cfg.logger = logger
+	if cfg.emulator {
+		fmt.Fprint(p.stderr, emulatorWarning)
+		logger.Warn("emulator mode: unsigned tokens are accepted; anyone can forge them")
+	}
+	srv, err := newServer(cfg)
+	if err != nil {
+		fmt.Fprintf(p.stderr, "fbverify-forward-auth: %v\n", err)
+		return 2
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(p.stderr, "fbverify-forward-auth: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(p.stdout, "fbverify-forward-auth: verifying %s of project %s; listening on http://%s\n",
+		cfg.kind, strings.Join(cfg.projects, ", "), ln.Addr())
+	logger.Info("listening", "addr", ln.Addr().String(), "kind", cfg.kind.String(), "projects", cfg.projects)
+	if p.listening != nil {
+		p.listening(ln.Addr())
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		fmt.Fprintf(p.stderr, "fbverify-forward-auth: %v\n", err)
+		return 1
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		fmt.Fprintf(p.stderr, "fbverify-forward-auth: shutdown: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+const emulatorWarning = `
+fbverify-forward-auth: WARNING: --emulator is on.
+fbverify-forward-auth: WARNING: unsigned tokens (alg "none") are ACCEPTED, and anyone can forge one.
+fbverify-forward-auth: WARNING: use it only with the Firebase Auth emulator, never in front of real users.
+
+`
