@@ -3,6 +3,7 @@
 # directory, listening on a Unix socket there only (no TCP at all), runs
 # the Go tests against it, and stops and removes it on exit, even on
 # failure. PostgreSQL comes from Debian's packages when it is missing.
+# Arguments go to go test, e.g. `bash ci.sh -run Revoke`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,6 +24,11 @@ if ! pg_bin=$(find_pg_bin); then
   [ "$(id -u)" -eq 0 ] || fail "PostgreSQL (initdb, pg_ctl) is not installed, and installing it needs root"
   echo "== apt-get install postgresql"
   export DEBIAN_FRONTEND=noninteractive
+  # Debian's package would make and start a cluster "main" on port 5432 of
+  # its own; these tests want none left running, so ask it not to (the
+  # package's createcluster.conf includes this directory).
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/fbverify-no-main-cluster.conf
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends postgresql >/dev/null
   pg_bin=$(find_pg_bin) || fail "postgresql installed, yet initdb and pg_ctl were not found"
@@ -78,4 +84,4 @@ export FBVERIFY_HYBRID_PG_START="$pg_ctl_cmd start"
 export FBVERIFY_REQUIRE_POSTGRES=1
 
 go vet ./...
-go test -race -count=1 -v -timeout 5m ./...
+go test -race -count=1 -v -timeout 5m ./... "$@"

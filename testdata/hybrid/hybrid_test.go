@@ -482,3 +482,26 @@ func TestDatabaseDownFailsClosedAndRecovers(t *testing.T) {
 		return err == nil && r.status == 401 && r.code() == "user_disabled"
 	})
 }
+
+// When the server drops the listener's connection (here by
+// pg_terminate_backend, as an operator or a failover would), the listener
+// reconnects and pushes work again.
+func TestListenerReconnectsAfterItsConnectionIsLost(t *testing.T) {
+	e := newEnv(t)
+	in := e.start(time.Hour, func(c *hybrid.Config) { c.MinBackoff, c.MaxBackoff = 50*time.Millisecond, 300*time.Millisecond })
+	user := e.uid("carol")
+	token := e.signer.IDToken(user)
+	e.want(e.must("GET", in.url+"/api/profile", token, ""), 200, "")
+
+	e.exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+		hybrid.ListenerApplicationName)
+	took := e.eventually("the listener to LISTEN again", 10*time.Second, func() bool { return in.listens.Load() >= 2 })
+	t.Logf("the listener was back %v after its connection was terminated", took)
+
+	e.want(e.must("GET", in.url+"/api/profile", token, ""), 200, "")
+	e.exec(`UPDATE users SET disabled = true WHERE uid = $1`, user)
+	e.eventually("user_disabled through the reconnected listener", time.Second, func() bool {
+		r, err := call("GET", in.url+"/api/profile", token, "")
+		return err == nil && r.status == 401 && r.code() == "user_disabled"
+	})
+}

@@ -24,6 +24,10 @@ type listener struct {
 	onListen   func() // called each time LISTEN is in place; may be nil
 }
 
+// ListenerApplicationName is the application_name of the listener's
+// connection, by which an operator finds it in pg_stat_activity.
+const ListenerApplicationName = "fbverify-hybrid-listener"
+
 // listenerPing is how long the listener waits for a notification before
 // it pings the server, so that a connection that died silently (no FIN, as
 // after a network partition) is noticed within about this long.
@@ -54,8 +58,13 @@ func (l *listener) run(ctx context.Context) {
 // listenOnce connects, LISTENs and invalidates users until the connection
 // fails or ctx ends. listened reports whether LISTEN was in place.
 func (l *listener) listenOnce(ctx context.Context) (listened bool, err error) {
+	cfg, err := pgx.ParseConfig(l.connString)
+	if err != nil {
+		return false, err
+	}
+	cfg.RuntimeParams["application_name"] = ListenerApplicationName
 	connectCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	conn, err := pgx.Connect(connectCtx, l.connString)
+	conn, err := pgx.ConnectConfig(connectCtx, cfg)
 	cancel()
 	if err != nil {
 		return false, err
