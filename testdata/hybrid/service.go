@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -54,6 +55,8 @@ type Service struct {
 	verifier *verify.Verifier
 	handler  http.Handler
 
+	queryTimeout time.Duration
+
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
 	closeOne sync.Once
@@ -85,16 +88,11 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Service{pool: pool, store: &store{pool: pool}}
-	lookup := func(ctx context.Context, uid string) (verify.UserStatus, error) {
-		ctx, cancel := context.WithTimeout(ctx, cfg.QueryTimeout)
-		defer cancel()
-		return s.store.userStatus(ctx, uid)
-	}
-	s.cache = verify.NewRevocationCache(lookup, verify.RevocationCacheOptions{
+	s := &Service{pool: pool, store: &store{pool: pool}, queryTimeout: cfg.QueryTimeout}
+	s.cache = verify.NewRevocationCache(s.lookupUserStatus, verify.RevocationCacheOptions{
 		TTL: cfg.RevocationTTL, MaxEntries: cfg.MaxUsers,
 	})
-	opts := append(append([]verify.Option(nil), cfg.VerifyOptions...), verify.WithRevocationCheck(s.cache.Check))
+	opts := append(slices.Clip(cfg.VerifyOptions), verify.WithRevocationCheck(s.cache.Check))
 	if s.verifier, err = verify.New(cfg.ProjectID, opts...); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("hybrid: %w", err)
@@ -113,6 +111,15 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		l.run(listenCtx)
 	}()
 	return s, nil
+}
+
+// lookupUserStatus is the RevocationCheck behind the cache: one query,
+// bounded in time, so that a database that hangs refuses requests with 503
+// instead of holding them.
+func (s *Service) lookupUserStatus(ctx context.Context, uid string) (verify.UserStatus, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
+	defer cancel()
+	return s.store.userStatus(ctx, uid)
 }
 
 // Close stops the listener, the verifier and the connection pool.

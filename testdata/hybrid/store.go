@@ -84,15 +84,19 @@ func (s *store) setDisplayName(ctx context.Context, uid, email, name string) (Pr
 	return p, nil
 }
 
+const revokeSQL = `
+UPDATE users SET tokens_valid_after = date_trunc('second', now())
+WHERE uid = $1
+RETURNING tokens_valid_after
+`
+
 // revoke sets uid's tokens_valid_after to now, truncated to the second:
 // Firebase compares auth_time, in whole seconds, with tokens_valid_after
 // in whole seconds, so a sign-in in the second of the revocation counts as
 // after it. The trigger NOTIFYs every instance when the row commits.
 func (s *store) revoke(ctx context.Context, uid string) (time.Time, error) {
 	var at time.Time
-	err := s.pool.QueryRow(ctx, `
-		UPDATE users SET tokens_valid_after = date_trunc('second', now())
-		WHERE uid = $1 RETURNING tokens_valid_after`, uid).Scan(&at)
+	err := s.pool.QueryRow(ctx, revokeSQL, uid).Scan(&at)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return time.Time{}, fmt.Errorf("%w: uid %q", ErrNoUser, uid)
 	}
