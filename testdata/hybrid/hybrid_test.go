@@ -92,6 +92,14 @@ type instance struct {
 // waits until its listener is in place.
 func (e *env) start(ttl time.Duration, tweak ...func(*hybrid.Config)) *instance {
 	e.t.Helper()
+	in := e.startUnready(ttl, tweak...)
+	e.eventually("the listener to LISTEN", 10*time.Second, func() bool { return in.listens.Load() >= 1 })
+	return in
+}
+
+// startUnready is start without waiting for the listener.
+func (e *env) startUnready(ttl time.Duration, tweak ...func(*hybrid.Config)) *instance {
+	e.t.Helper()
 	in := &instance{}
 	cfg := hybrid.Config{
 		DatabaseURL:   e.url,
@@ -112,7 +120,6 @@ func (e *env) start(ttl time.Duration, tweak ...func(*hybrid.Config)) *instance 
 	srv := httptest.NewServer(svc)
 	e.t.Cleanup(func() { srv.Close(); svc.Close() })
 	in.svc, in.url = svc, srv.URL
-	e.eventually("the listener to LISTEN", 10*time.Second, func() bool { return in.listens.Load() >= 1 })
 	return in
 }
 
@@ -504,4 +511,33 @@ func TestListenerReconnectsAfterItsConnectionIsLost(t *testing.T) {
 		r, err := call("GET", in.url+"/api/profile", token, "")
 		return err == nil && r.status == 401 && r.code() == "user_disabled"
 	})
+}
+
+// An instance whose listener cannot connect still serves, and the TTL
+// bounds how long it keeps a stale answer: a user disabled in the
+// database is refused within the TTL, not at once and not never.
+func TestWithoutTheListenerTheTTLBoundsStaleness(t *testing.T) {
+	e := newEnv(t)
+	const ttl = 2 * time.Second
+	in := e.startUnready(ttl, func(c *hybrid.Config) {
+		c.ListenURL = "host=" + t.TempDir() + " user=postgres dbname=postgres" // no server there
+		c.MaxBackoff = 200 * time.Millisecond
+	})
+	user := e.uid("dave")
+	token := e.signer.IDToken(user)
+	e.want(e.must("GET", in.url+"/api/profile", token, ""), 200, "")
+	keptAt := time.Now()
+	e.exec(`UPDATE users SET disabled = true WHERE uid = $1`, user)
+	took := e.eventually("user_disabled once the kept answer expired", ttl+time.Second, func() bool {
+		r, err := call("GET", in.url+"/api/profile", token, "")
+		return err == nil && r.status == 401 && r.code() == "user_disabled"
+	})
+	sinceKept := time.Since(keptAt)
+	t.Logf("without a listener, the disabled user was refused %v after the change (TTL %v)", took, ttl)
+	if sinceKept < ttl/2 {
+		t.Errorf("refused %v after the answer was kept, before the TTL %v could expire: was there a push after all?", sinceKept, ttl)
+	}
+	if n := in.listens.Load(); n != 0 {
+		t.Errorf("the listener reports %d LISTENs with no server to reach", n)
+	}
 }

@@ -23,6 +23,11 @@ type Config struct {
 	// DatabaseURL is a PostgreSQL connection string, in URL or key=value
 	// form. Required.
 	DatabaseURL string
+	// ListenURL is the connection string of the change listener's
+	// dedicated connection. If empty, DatabaseURL. Set it when DatabaseURL
+	// goes through a pooler in transaction mode (PgBouncer's, say), where
+	// LISTEN does not work: the listener must reach the server directly.
+	ListenURL string
 	// ProjectID is the Firebase project whose tokens are accepted. Required.
 	ProjectID string
 	// VerifyOptions go to verify.New (key source, clock, cache…). The
@@ -68,6 +73,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.DatabaseURL == "" || cfg.ProjectID == "" {
 		return nil, errors.New("hybrid: a database URL and a project ID are required")
 	}
+	if cfg.ListenURL == "" {
+		cfg.ListenURL = cfg.DatabaseURL
+	}
 	if cfg.QueryTimeout == 0 {
 		cfg.QueryTimeout = 2 * time.Second
 	}
@@ -100,7 +108,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s.handler = s.routes()
 
 	l := &listener{
-		connString: cfg.DatabaseURL, cache: s.cache, logger: cfg.Logger,
+		connString: cfg.ListenURL, cache: s.cache, logger: cfg.Logger,
 		minBackoff: cfg.MinBackoff, maxBackoff: cfg.MaxBackoff, onListen: cfg.OnListen,
 	}
 	listenCtx, stop := context.WithCancel(context.Background())
