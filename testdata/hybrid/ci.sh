@@ -46,12 +46,14 @@ fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fbverify-hybrid-pg.XXXXXX")
 data="$dir/data"
 [ ${#as_pg[@]} -eq 0 ] || chown postgres: "$dir"
-pg_ctl_cmd="${as_pg[*]} $pg_bin/pg_ctl -D $data -l $dir/server.log -w -t 30"
+# Each command starts in the temp dir: the postgres user may not be allowed
+# into this checkout's directory.
+pg_ctl_cmd="cd $dir && ${as_pg[*]} $pg_bin/pg_ctl -D $data -l $dir/server.log -w -t 30"
 
 cleanup() {
   status=$?
   if [ -f "$data/postmaster.pid" ]; then
-    $pg_ctl_cmd -m immediate stop >/dev/null 2>&1 || true
+    sh -c "$pg_ctl_cmd -m immediate stop" >/dev/null 2>&1 || true
   fi
   if [ $status -ne 0 ] && [ -f "$dir/server.log" ]; then
     echo "== server log (last 40 lines)" >&2
@@ -62,7 +64,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"${as_pg[@]}" "$pg_bin/initdb" -D "$data" -U postgres --auth=trust --no-sync -E UTF8 >/dev/null
+(cd "$dir" && "${as_pg[@]}" "$pg_bin/initdb" -D "$data" -U postgres --auth=trust --no-sync -E UTF8 >/dev/null)
 # Unix socket in the temp dir only; durability is not wanted from a cluster
 # that lives for one test run.
 cat >>"$data/postgresql.conf" <<CONF
@@ -74,7 +76,7 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 100
 CONF
-$pg_ctl_cmd start >/dev/null
+sh -c "$pg_ctl_cmd start" >/dev/null
 
 export FBVERIFY_HYBRID_DATABASE_URL="host=$dir port=5432 user=postgres dbname=postgres sslmode=disable"
 # The commands the fault test uses to stop the server and start it again.
