@@ -3,6 +3,7 @@ package fiberauth_test
 import (
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v3"
@@ -72,6 +73,20 @@ func TestFiber(t *testing.T) {
 		req.Header.Add("Authorization", "Bearer "+f.Expired)
 		if got := authtest.Do(t, req); got.Status != http.StatusBadRequest {
 			t.Fatalf("got %d %q, want 400", got.Status, got.Body)
+		}
+	})
+	t.Run("refusal headers as under net/http", func(t *testing.T) {
+		got := authtest.Get(t, url+"/api/me", f.Expired)
+		for name, want := range map[string]string{
+			"Content-Type":  "application/json",
+			"Cache-Control": "no-store",
+		} {
+			if values := got.Header.Values(name); len(values) != 1 || values[0] != want {
+				t.Errorf("%s = %q, want one %q", name, values, want)
+			}
+		}
+		if ch := got.Header.Get("WWW-Authenticate"); !strings.Contains(ch, `error="invalid_token"`) {
+			t.Errorf("WWW-Authenticate = %q, want the invalid_token challenge", ch)
 		}
 	})
 	t.Run("the handler's error reaches fiber", func(t *testing.T) {
