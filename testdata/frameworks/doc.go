@@ -1,12 +1,13 @@
-// Package frameworks is the proof that fbverify plugs into the common Go
-// web and RPC frameworks. It is a module of its own so that fbverify does
-// not depend on any of them:
+// Package frameworks is the proof that routers built on net/http need no
+// adapter: net/http's ServeMux, chi, gorilla/mux and echo take
+// v.Middleware() as it is (see nethttp). It is a module of its own so that
+// fbverify does not depend on any of them.
 //
-//   - nethttp: net/http, chi, gorilla/mux and echo take v.Middleware() as
-//     it is;
-//   - ginauth, fiberauth, grpcauth, connectauth: a small adapter each, to
-//     copy into a project, with tests against a real server on loopback.
+// gin, fiber, gRPC and connect need an adapter each; those are published
+// modules under verify/ (verify/ginauth, verify/fiberauth,
+// verify/grpcauth, verify/connectauth), each with its own tests.
 //
 // This package's own test checks that the Go snippets of the README's
-// framework section are cut from this module's code.
+// framework section are cut from tested code: this module's, or the
+// adapter modules', read by their path in the repository.
 package frameworks

@@ -7,15 +7,27 @@ import (
 	"testing"
 )
 
-// section is the README section whose snippets this module backs.
+// section is the README section whose snippets this module and the
+// adapter modules back.
 const (
 	sectionStart = "<!-- section: frameworks (issue 7) -->"
 	sectionEnd   = "<!-- section:"
 )
 
+// sourceDirs are the directories whose Go files the snippets are cut
+// from: this module (net/http, chi, gorilla/mux, echo) and the adapter
+// modules, read as files (a module cannot import another's tests).
+var sourceDirs = []string{
+	".",
+	"../../verify/ginauth",
+	"../../verify/fiberauth",
+	"../../verify/grpcauth",
+	"../../verify/connectauth",
+}
+
 // TestReadmeSnippetsAreTested checks that every Go block of the README's
 // framework section appears, line by line and in order, in one Go file of
-// this module (leading and trailing blanks aside), so the README cannot
+// sourceDirs (leading and trailing blanks aside), so the README cannot
 // drift from the tested code.
 func TestReadmeSnippetsAreTested(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
@@ -35,7 +47,7 @@ func TestReadmeSnippetsAreTested(t *testing.T) {
 					return
 				}
 			}
-			t.Errorf("this README snippet is in no Go file of testdata/frameworks:\n%s", strings.Join(block, "\n"))
+			t.Errorf("this README snippet is in no Go file of %v:\n%s", sourceDirs, strings.Join(block, "\n"))
 		})
 	}
 }
@@ -70,12 +82,23 @@ func goBlocks(t *testing.T, readme string) [][]string {
 	return blocks
 }
 
-// goSources returns the trimmed, non-blank lines of every Go file of the
-// module.
+// goSources returns the trimmed, non-blank lines of every Go file under
+// sourceDirs.
 func goSources(t *testing.T) [][]string {
 	t.Helper()
 	var sources [][]string
-	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+	for _, dir := range sourceDirs {
+		sources = append(sources, goSourcesIn(t, dir)...)
+	}
+	return sources
+}
+
+// goSourcesIn returns the trimmed, non-blank lines of every Go file under
+// dir.
+func goSourcesIn(t *testing.T, dir string) [][]string {
+	t.Helper()
+	var sources [][]string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
 			return err
 		}

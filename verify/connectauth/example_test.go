@@ -8,12 +8,13 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
-	"github.com/fbverify/fbverify/testdata/frameworks/connectauth"
 	"github.com/fbverify/fbverify/verify"
+	"github.com/fbverify/fbverify/verify/connectauth"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
 
 func ExampleNewInterceptor() {
+	// In production: v, err := verify.New("my-project"), then defer v.Close().
 	signer := verifytest.NewSigner("my-project") // a fake Firebase, for the example
 	defer signer.Close()
 	v, _ := signer.Verifier()

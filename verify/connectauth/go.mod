@@ -1,0 +1,20 @@
+module github.com/fbverify/fbverify/verify/connectauth
+
+go 1.25.0
+
+require (
+	connectrpc.com/connect v1.21.0
+	github.com/fbverify/fbverify v0.1.0
+	google.golang.org/protobuf v1.36.11
+)
+
+require (
+	github.com/MicahParks/jwkset v0.11.4 // indirect
+	github.com/MicahParks/keyfunc/v3 v3.9.1 // indirect
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
+
+// For work inside the repository only: consumers get v0.1.0 from the
+// module proxy (replace directives of a dependency are ignored).
+replace github.com/fbverify/fbverify => ../..
