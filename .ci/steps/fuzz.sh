@@ -15,6 +15,7 @@ targets=(
   "./claims FuzzParseHeader"
   "./claims FuzzFastParserMatchesReference"
   "./jwks FuzzParseKeySet"
+  "./verify/internal/rs256 FuzzMatchesCryptoRSA"
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
