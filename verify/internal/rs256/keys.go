@@ -80,7 +80,7 @@ func (c *Keys) Len() int {
 // crypto/rsa.VerifyPKCS1v15, and in FIPS 140-3 mode it is that function.
 func (c *Keys) Verify(pub *rsa.PublicKey, digest *[sha256.Size]byte, sig []byte) error {
 	if fipsMode() {
-		return VerifyStdlib(pub, digest, sig)
+		return verifyStdlib(pub, digest, sig)
 	}
 	k, err := c.Key(pub)
 	if err != nil {

@@ -76,8 +76,9 @@ type Key struct {
 
 // NewKey prepares pub. It refuses what crypto/rsa refuses (no modulus, an
 // even modulus, fewer than MinKeyBits bits, an exponent below 2, even, or
-// above MaxExponent) and, unlike crypto/rsa, a modulus that is not
-// positive.
+// above MaxExponent) and two things crypto/rsa lets through: a modulus
+// that is not positive (crypto/rsa uses its absolute value) and, under
+// GODEBUG=rsa1024min=0, a modulus below MinKeyBits.
 func NewKey(pub *rsa.PublicKey) (*Key, error) {
 	if err := checkPublicKey(pub); err != nil {
 		return nil, err
@@ -124,9 +125,6 @@ func checkPublicKey(pub *rsa.PublicKey) error {
 	return nil
 }
 
-// PublicKey returns the key k was made from.
-func (k *Key) PublicKey() *rsa.PublicKey { return k.pub }
-
 // Size is the modulus's length in bytes, the length of every signature.
 func (k *Key) Size() int { return k.n.Size() }
 
@@ -167,9 +165,9 @@ func (k *Key) unchanged(pub *rsa.PublicKey) bool {
 	return true
 }
 
-// VerifyStdlib is the check Key.Verify replaces: crypto/rsa's
+// verifyStdlib is the check Key.Verify replaces: crypto/rsa's
 // VerifyPKCS1v15 with SHA-256. Keys.Verify uses it in FIPS 140-3 mode.
-func VerifyStdlib(pub *rsa.PublicKey, digest *[sha256.Size]byte, sig []byte) error {
+func verifyStdlib(pub *rsa.PublicKey, digest *[sha256.Size]byte, sig []byte) error {
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig); err != nil {
 		return fmt.Errorf("%w: %v", ErrVerification, err)
 	}
