@@ -56,6 +56,12 @@ var (
 
 // KeySource gives the RSA public key for a key ID. Implementations must be
 // safe for concurrent use.
+//
+// The verifiers in package verify prepare each key they are given once and
+// recognize it afterwards by its pointer, so a source that returns the same
+// *rsa.PublicKey for a key until the key changes (as Static and Remote do)
+// keeps verification fast. A new pointer on every call still works, at the
+// cost of preparing the key again each time.
 type KeySource interface {
 	// PublicKey returns the key named kid, or an error wrapping ErrUnknownKey
 	// or ErrKeysUnavailable.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
+	"github.com/fbverify/fbverify/verify/internal/rs256"
 )
 
 // AppCheckHeader is the request header that carries an App Check token.
@@ -25,6 +26,7 @@ type AppCheckVerifier struct {
 	now           func() time.Time
 	expected      claims.AppCheckExpected
 	maxTokenBytes int
+	rsaKeys       rs256.Keys
 }
 
 // NewAppCheck makes an AppCheckVerifier for the project with the given
@@ -109,7 +111,7 @@ func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.Ap
 		return nil, err
 	}
 	sig, _, sigErr := decodeSegment("signature", parts.signature, buf)
-	if err := verifyRS256(ctx, a.keys, h.KeyID, sig, sigErr, []byte(parts.signingInput)); err != nil {
+	if err := verifyRS256(ctx, a.keys, &a.rsaKeys, h.KeyID, sig, sigErr, []byte(parts.signingInput)); err != nil {
 		return nil, err
 	}
 	return tok, nil

@@ -8,8 +8,6 @@ package verify
 
 import (
 	"context"
-	"crypto"
-	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -22,6 +20,7 @@ import (
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
+	"github.com/fbverify/fbverify/verify/internal/rs256"
 )
 
 // Verifier checks tokens of one kind for one or more Firebase projects. It
@@ -42,6 +41,7 @@ type Verifier struct {
 	// signs every token of a key with the same header, so most tokens skip
 	// decoding and parsing it.
 	lastHeader atomic.Pointer[parsedHeader]
+	rsaKeys    rs256.Keys // the keys' prepared forms, see verifyRS256
 }
 
 // parsedHeader is a header segment and what it parsed to.
@@ -236,12 +236,14 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 // checkSignature verifies the RS256 signature sig (or reports sigErr, its
 // decoding error) of the signing input with the key kid.
 func (v *Verifier) checkSignature(ctx context.Context, kid string, sig []byte, sigErr error, input []byte) error {
-	return verifyRS256(ctx, v.keys, kid, sig, sigErr, input)
+	return verifyRS256(ctx, v.keys, &v.rsaKeys, kid, sig, sigErr, input)
 }
 
 // verifyRS256 verifies the RS256 signature sig (or reports sigErr, its
-// decoding error) of input with the key named kid in keys.
-func verifyRS256(ctx context.Context, keys jwks.KeySource, kid string, sig []byte, sigErr error, input []byte) error {
+// decoding error) of input with the key named kid in keys. The check is
+// rsa.VerifyPKCS1v15's, made against the key's modulus prepared once and
+// kept in prepared (see package rs256).
+func verifyRS256(ctx context.Context, keys jwks.KeySource, prepared *rs256.Keys, kid string, sig []byte, sigErr error, input []byte) error {
 	key, err := keys.PublicKey(ctx, kid)
 	if err != nil {
 		return err
@@ -249,11 +251,14 @@ func verifyRS256(ctx context.Context, keys jwks.KeySource, kid string, sig []byt
 	if sigErr != nil {
 		return sigErr
 	}
+	if key == nil || key.N == nil {
+		return fmt.Errorf("%w: key %q has no modulus", ErrInvalidSignature, kid)
+	}
 	if len(sig) != key.Size() {
 		return fmt.Errorf("%w: %d-byte signature for a %d-byte key", ErrInvalidSignature, len(sig), key.Size())
 	}
 	digest := sha256.Sum256(input)
-	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig); err != nil {
+	if err := prepared.Verify(key, &digest, sig); err != nil {
 		return fmt.Errorf("%w with key %q", ErrInvalidSignature, kid)
 	}
 	return nil

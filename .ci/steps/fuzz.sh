@@ -15,6 +15,7 @@ targets=(
   "./claims FuzzParseHeader"
   "./claims FuzzFastParserMatchesReference"
   "./jwks FuzzParseKeySet"
+  "./verify/internal/rs256 FuzzMatchesCryptoRSA"
 )
 
 # `go test -fuzz` with a pattern that matches no target passes without
