@@ -1,11 +1,13 @@
 package claims
 
 import (
-	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -27,23 +29,38 @@ type jsonParser struct {
 	str      string
 	pos      int
 	mistyped bool
+	// fold holds the folded form of the last key that is not its own
+	// (see foldKey); it grows to the longest such key and is reused.
+	fold []byte
 }
 
-// seenKey is a key already read in the current object, with a summary
-// that rules out most non-matches cheaply: for an ASCII key its length and
-// lower-cased first byte (ASCII strings equal under folding share both),
-// and 0 for a key with other characters, which is always compared in full.
+// seenKey is a key already read in the current object, with the keySig
+// summary of its folded form: keys equal under folding share it.
 type seenKey struct {
 	key string
 	sig uint32
 }
 
-func keySig(k string) uint32 {
-	if len(k) == 0 || !isASCII(k) {
+// keySig summarizes a folded key (see foldKey) by its length and first
+// byte.
+func keySig[T ~string | ~[]byte](folded T) uint32 {
+	if len(folded) == 0 {
 		return 0
 	}
-	return uint32(len(k))<<8 | uint32(k[0]|0x20)
+	return uint32(len(folded))<<8 | uint32(folded[0])
 }
+
+// MaxJSONDepth is how deeply objects and arrays may nest in a token's header
+// or payload. Genuine Firebase tokens nest three levels at most.
+const MaxJSONDepth = 16
+
+// errDuplicateKey, errTooDeep and errSyntax are wrapped into ErrMalformed
+// by callers.
+var (
+	errDuplicateKey = errors.New("duplicate key")
+	errTooDeep      = errors.New("nesting too deep")
+	errSyntax       = errors.New("invalid JSON")
+)
 
 func syntaxErr(msg string) error { return fmt.Errorf("%w: %s", errSyntax, msg) }
 
@@ -155,13 +172,14 @@ func (p *jsonParser) next(closer byte) (more bool, err error) {
 // objectKeys is what one object's keys must be checked against: the names
 // of its typed members (nil for an object without any), which of them were
 // read, and every other key read so far. It lives on the caller's stack;
-// only an object with more than eight other keys allocates.
+// only an object with more than eight other keys allocates, for a hash
+// set of them.
 type objectKeys struct {
 	names *nameSet
 	found uint32     // bit i: names.names[i] was read
 	n     int        // how many other keys were read
 	first [8]seenKey // the first of them
-	rest  []seenKey  // those after the eighth
+	rest  foldSet    // all of them, once there are more than eight
 }
 
 // key reads a member's key and its ':', and returns the key and the index
@@ -169,25 +187,16 @@ type objectKeys struct {
 // encoding/json applies to field names, from every key read before in the
 // object; and a key that folds to one of the names must be spelled exactly
 // like it.
-//
-// A key is compared only with the keys it could fold to: a key that folds
-// to one of the names only with whether that name was read (found), any
-// other key only with the other keys read (it cannot fold to a name, read
-// or not).
 func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 		return "", -1, syntaxErr("expected a key")
 	}
-	k, ascii, err := p.readString(true)
+	k, _, err := p.readString(true)
 	if err != nil {
 		return "", -1, err
 	}
-	var sig uint32
-	if ascii && k != "" {
-		sig = uint32(len(k))<<8 | uint32(k[0]|0x20)
-	}
-	idx, err := keys.add(k, sig)
+	idx, err := keys.add(k, &p.fold)
 	if err != nil {
 		return "", -1, err
 	}
@@ -199,48 +208,165 @@ func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 	return k, idx, nil
 }
 
-// add records key k with its keySig summary sig (0 for a key that is not
-// plain ASCII), and returns the index of the name it is, or -1.
-func (keys *objectKeys) add(k string, sig uint32) (int, error) {
-	if names := keys.names; names != nil {
-		for c := names.candidates(sig); c != 0; c &= c - 1 {
-			i := bits.TrailingZeros32(c)
-			name := names.names[i]
-			exact := k == name
-			if !exact && !foldEqual(k, name) {
-				continue
-			}
-			if keys.found&(1<<i) != 0 {
-				return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
-			}
-			if !exact {
-				return -1, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
-			}
-			keys.found |= 1 << i
-			return i, nil // names never fold to one another
-		}
+// add records key k and returns the index of the name it is, or -1. fold
+// is scratch space for k's folded form.
+//
+// Every check costs time in proportion to k's length, whatever the keys
+// before it: k is folded once (foldKey), a key that folds to one of the
+// names is compared only with the names of its keySig and with whether
+// that name was read (found), and any other key only with the other keys
+// of its keySig among the first eight, then through the hash set of the
+// folded forms (it cannot fold to a name, read or not).
+func (keys *objectKeys) add(k string, fold *[]byte) (int, error) {
+	folded, self := foldKey(k, *fold)
+	*fold = folded
+	var sig uint32
+	idx := -1
+	if self {
+		sig = keySig(k)
+		idx = keys.names.index(k, sig)
+	} else {
+		sig = keySig(folded)
+		idx = keys.names.indexBytes(folded, sig)
 	}
-	if foldsToAny(keys.first[:min(keys.n, len(keys.first))], k, sig) || foldsToAny(keys.rest, k, sig) {
-		return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
+	if idx >= 0 {
+		name := keys.names.names[idx]
+		if keys.found&(1<<idx) != 0 {
+			return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
+		}
+		if k != name {
+			return -1, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
+		}
+		keys.found |= 1 << idx
+		return idx, nil // names never fold to one another
 	}
 	if keys.n < len(keys.first) {
+		for _, s := range keys.first[:keys.n] {
+			if s.sig == sig && foldEqual(s.key, k) {
+				return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
+			}
+		}
 		keys.first[keys.n] = seenKey{key: k, sig: sig}
-	} else {
-		keys.rest = append(keys.rest, seenKey{key: k, sig: sig})
+		keys.n++
+		return -1, nil
+	}
+	if keys.n == len(keys.first) { // the ninth: the set takes over
+		for _, s := range keys.first {
+			f, self := foldKey(s.key, *fold)
+			*fold = f
+			keys.rest.insert(s.key, foldHash(s.key, f, self))
+		}
+		folded, self = foldKey(k, *fold)
+		*fold = folded
+	}
+	if !keys.rest.insert(k, foldHash(k, folded, self)) {
+		return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
 	}
 	keys.n++
 	return -1, nil
 }
 
-// foldsToAny reports whether k, with keySig summary sig, equals one of seen
-// under case folding.
-func foldsToAny(seen []seenKey, k string, sig uint32) bool {
-	for _, s := range seen {
-		if (s.sig == sig || s.sig == 0 || sig == 0) && foldEqual(s.key, k) {
+// foldKey returns k's folded form: each rune replaced by the smallest rune
+// it folds to (the smallest of its unicode.SimpleFold orbit), and then an
+// ASCII upper-case letter by its lower case. Two keys are equal under
+// strings.EqualFold (the folding encoding/json matches field names with)
+// exactly when their folded forms are equal. self reports that k is its
+// own folded form (ASCII without upper case, as nearly every key is);
+// otherwise the form is written over buf, which is returned grown.
+func foldKey(k string, buf []byte) (folded []byte, self bool) {
+	i := 0
+	for i < len(k) && k[i] < utf8.RuneSelf && (k[i] < 'A' || k[i] > 'Z') {
+		i++
+	}
+	if i == len(k) {
+		return buf[:0], true
+	}
+	buf = append(buf[:0], k[:i]...)
+	for _, r := range k[i:] {
+		if r >= utf8.RuneSelf {
+			r = smallestFold(r)
+		}
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		buf = utf8.AppendRune(buf, r)
+	}
+	return buf, false
+}
+
+// smallestFold returns the smallest rune that r folds to, itself included.
+func smallestFold(r rune) rune {
+	smallest := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		smallest = min(smallest, f)
+	}
+	return smallest
+}
+
+// foldSeed seeds the hash of folded keys, so that no one can choose keys
+// that all land in one slot. It is set once, at start-up.
+var foldSeed = maphash.MakeSeed()
+
+// foldHash hashes k's folded form: k itself if self, else folded.
+func foldHash(k string, folded []byte, self bool) uint64 {
+	if self {
+		return maphash.String(foldSeed, k)
+	}
+	return maphash.Bytes(foldSeed, folded)
+}
+
+// foldSet is a set of keys, no two equal under folding, hashed by folded
+// form (open addressing, linear probing, at most half full).
+type foldSet struct {
+	slots []foldSlot
+	n     int
+}
+
+// foldSlot holds a key and its foldHash with the top bit set (zero for an
+// empty slot).
+type foldSlot struct {
+	hash uint64
+	key  string
+}
+
+const slotUsed = 1 << 63
+
+// insert adds k, whose foldHash is h, unless a key equal to it under
+// folding is there already, and reports whether it added it.
+func (s *foldSet) insert(k string, h uint64) bool {
+	if 2*(s.n+1) > len(s.slots) {
+		s.grow()
+	}
+	h |= slotUsed
+	mask := len(s.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		slot := &s.slots[i]
+		if slot.hash == 0 {
+			*slot = foldSlot{hash: h, key: k}
+			s.n++
 			return true
 		}
+		if slot.hash == h && foldEqual(slot.key, k) {
+			return false
+		}
 	}
-	return false
+}
+
+// grow doubles the table (to 32 slots at first) and moves every key.
+func (s *foldSet) grow() {
+	old := s.slots
+	s.slots = make([]foldSlot, max(32, 2*len(old)))
+	mask := len(s.slots) - 1
+	for _, slot := range old {
+		if slot.hash == 0 {
+			continue
+		}
+		i := int(slot.hash) & mask
+		for s.slots[i].hash != 0 {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = slot
+	}
 }
 
 // Indexes of the names in payloadNames, firebaseNames and headerNames, as
@@ -275,13 +401,12 @@ const (
 	hdrCrit
 )
 
-// nameSet is a list of at most 32 field names, indexed so that a key is
-// compared only with the names it could fold to: bySig[sigSlot(keySig(k))]
-// has bit i set if names[i] could fold to an ASCII key k, and a key that
-// is not plain ASCII is compared with all of them.
+// nameSet is a list of at most 32 field names, all ASCII without upper
+// case (so each is its own folded form), indexed so that a folded key is
+// compared only with the names of its keySig: bySig[sigSlot(sig)] has bit
+// i set if names[i]'s keySig lands in that slot.
 type nameSet struct {
 	names []string
-	all   uint32
 	bySig [256]uint32
 }
 
@@ -291,23 +416,45 @@ func newNameSet(names []string) *nameSet {
 	}
 	set := &nameSet{names: names}
 	for i, n := range names {
-		set.all |= 1 << i
+		if _, self := foldKey(n, nil); !self {
+			panic("claims: a name in a nameSet is not its own folded form")
+		}
 		set.bySig[sigSlot(keySig(n))] |= 1 << i
 	}
 	return set
 }
 
-// candidates returns the bits of the names that a key with keySig summary
-// sig could fold to.
-func (set *nameSet) candidates(sig uint32) uint32 {
-	if sig == 0 {
-		return set.all
+// index returns the index of the name equal to folded, whose keySig is
+// sig, or -1 (always for a nil set).
+func (set *nameSet) index(folded string, sig uint32) int {
+	if set == nil {
+		return -1
 	}
-	return set.bySig[sigSlot(sig)]
+	for c := set.bySig[sigSlot(sig)]; c != 0; c &= c - 1 {
+		i := bits.TrailingZeros32(c)
+		if set.names[i] == folded {
+			return i
+		}
+	}
+	return -1
+}
+
+// indexBytes is index for a folded form held in bytes.
+func (set *nameSet) indexBytes(folded []byte, sig uint32) int {
+	if set == nil {
+		return -1
+	}
+	for c := set.bySig[sigSlot(sig)]; c != 0; c &= c - 1 {
+		i := bits.TrailingZeros32(c)
+		if set.names[i] == string(folded) {
+			return i
+		}
+	}
+	return -1
 }
 
 // sigSlot folds a keySig summary into 256 slots: the low three bits of the
-// length and the low five of the lower-cased first byte.
+// length and the low five of the first byte.
 func sigSlot(sig uint32) uint8 {
 	return uint8(sig>>8)<<5 | uint8(sig)&31
 }
@@ -328,7 +475,7 @@ func foldEqual(a, b string) bool {
 		}
 		return true
 	}
-	return bytes.EqualFold([]byte(a), []byte(b))
+	return strings.EqualFold(a, b)
 }
 
 func isASCII(s string) bool {
@@ -376,6 +523,20 @@ func (p *jsonParser) skipValue(depth int) error {
 		_, err := p.readNumber()
 		return err
 	}
+}
+
+// object checks that data is one object (after white space) with nothing
+// after it, whose keys are checked against names (nil for none), and
+// whose values are only checked.
+func (p *jsonParser) object(names *nameSet) error {
+	if err := p.begin(); err != nil {
+		return err
+	}
+	const depth = 1
+	if err := p.members(depth, names, func(string, int) error { return p.skipValue(depth) }); err != nil {
+		return err
+	}
+	return p.end()
 }
 
 // skipObject checks an object at depth whose '{' is at p.pos.

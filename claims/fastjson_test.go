@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // referenceParse is Parse as it was before the single-pass parser: the
@@ -439,5 +442,82 @@ func TestNameIndexes(t *testing.T) {
 				t.Errorf("%q is at %d, its constant says %d", n, i, c.index[n])
 			}
 		}
+	}
+}
+
+// TestFoldKeyMatchesEqualFold checks, for every rune, that foldKey gives
+// two one-rune keys the same folded form exactly when strings.EqualFold
+// says they are equal: the hash set of keys relies on it.
+func TestFoldKeyMatchesEqualFold(t *testing.T) {
+	byForm := map[string]rune{}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if utf16.IsSurrogate(r) {
+			continue
+		}
+		k := string(r)
+		f, self := foldKey(k, nil)
+		form := string(f)
+		if self {
+			form = k
+		}
+		if self != (r < utf8.RuneSelf && !unicode.IsUpper(r)) {
+			t.Fatalf("foldKey(%q): self %v", k, self)
+		}
+		// Every rune of the orbit has the same form.
+		for o := unicode.SimpleFold(r); o != r; o = unicode.SimpleFold(o) {
+			of, oself := foldKey(string(o), nil)
+			oform := string(of)
+			if oself {
+				oform = string(o)
+			}
+			if oform != form {
+				t.Fatalf("%q and %q fold together but have the forms %q and %q", k, string(o), form, oform)
+			}
+		}
+		// No rune of another orbit has it.
+		if prev, ok := byForm[form]; ok && !strings.EqualFold(string(prev), k) {
+			t.Fatalf("%q and %q differ under folding but share the form %q", string(prev), k, form)
+		}
+		byForm[form] = r
+	}
+}
+
+// TestManyKeys checks the hash set that takes over after eight keys: every
+// way of spelling a key again is refused wherever it comes, and distinct
+// keys are accepted, as by the reference.
+func TestManyKeys(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, `"k%03d":%d,`, i, i)
+	}
+	many := b.String()
+	for _, tail := range []string{
+		`"x":1`,                 // distinct: accepted
+		`"k150":0`,              // exact duplicate
+		`"K150":0`,              // ASCII case
+		`"\u006b150":0`,         // escaped
+		"\"\u212a150\":0",       // Kelvin sign, raw
+		`"\u212A150":0`,         // Kelvin sign, escaped
+		`"k000":0`,              // the first key, from the first eight
+		`"k007":0`,              // the eighth
+		`"k008":0`,              // the ninth, the first in the set
+		`"k299":0`,              // the last
+		`"ſub":"x"`,             // folds to a name
+		`"sub":"a","sub":"b"`,   // a name twice after many keys
+		`"é":1,"É":2`,           // non-ASCII case
+		`"\u00e9":1,"\u00c9":2`, // escaped non-ASCII case
+		`"ǅ":1,"ǆ":2`,           // a three-rune orbit (Dž, dž)
+		`"ǅ":1,"Ǆ":2`,
+		`"":1,"":2`, // the empty key twice
+	} {
+		payload := "{" + many + tail + "}"
+		_, err := Parse([]byte(payload))
+		if wantOK := tail == `"x":1`; (err == nil) != wantOK {
+			t.Errorf("tail %s: Parse = %v, want accepted %v", tail, err, wantOK)
+		}
+		checkPayload(t, payload)
+		// The same keys in a nested object, and in the firebase claim.
+		checkPayload(t, `{"c":{`+many+tail+`}}`)
+		checkPayload(t, `{"firebase":{`+many+tail+`}}`)
 	}
 }
