@@ -192,11 +192,26 @@ func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 		return "", -1, syntaxErr("expected a key")
 	}
-	k, _, err := p.readString(true)
-	if err != nil {
-		return "", -1, err
+	// A key of plain bytes, as nearly every key is, is read here: it needs
+	// no decoding and is its own folded form.
+	d := p.data
+	start := p.pos + 1
+	i := start
+	for i < len(d) && plainKeyByte[d[i]] {
+		i++
 	}
-	idx, err := keys.add(k, &p.fold)
+	var k string
+	self := i < len(d) && d[i] == '"'
+	if self {
+		k = p.str[start:i]
+		p.pos = i + 1
+	} else {
+		var err error
+		if k, _, err = p.readString(true); err != nil {
+			return "", -1, err
+		}
+	}
+	idx, err := keys.add(k, self, &p.fold)
 	if err != nil {
 		return "", -1, err
 	}
@@ -208,8 +223,19 @@ func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 	return k, idx, nil
 }
 
-// add records key k and returns the index of the name it is, or -1. fold
-// is scratch space for k's folded form.
+// plainKeyByte marks the bytes of a key that is its own folded form and
+// needs no decoding: printable ASCII but upper-case letters, the quote and
+// the backslash.
+var plainKeyByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && (c < 'A' || c > 'Z')
+	}
+	return t
+}()
+
+// add records key k and returns the index of the name it is, or -1. self
+// tells that k is known to be its own folded form; fold is scratch space
+// for k's folded form otherwise.
 //
 // Every check costs time in proportion to k's length, whatever the keys
 // before it: k is folded once (foldKey), a key that folds to one of the
@@ -217,9 +243,12 @@ func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 // that name was read (found), and any other key only with the other keys
 // of its keySig among the first eight, then through the hash set of the
 // folded forms (it cannot fold to a name, read or not).
-func (keys *objectKeys) add(k string, fold *[]byte) (int, error) {
-	folded, self := foldKey(k, *fold)
-	*fold = folded
+func (keys *objectKeys) add(k string, self bool, fold *[]byte) (int, error) {
+	var folded []byte
+	if !self {
+		folded, self = foldKey(k, *fold)
+		*fold = folded
+	}
 	var sig uint32
 	idx := -1
 	if self {
@@ -497,19 +526,7 @@ func (p *jsonParser) skipValue(depth int) error {
 	case '{':
 		return p.skipObject(depth + 1)
 	case '[':
-		empty, err := p.open(']', depth+1)
-		if err != nil || empty {
-			return err
-		}
-		for {
-			if err := p.skipValue(depth + 1); err != nil {
-				return err
-			}
-			more, err := p.next(']')
-			if err != nil || !more {
-				return err
-			}
-		}
+		return p.skipArray(depth + 1)
 	case '"':
 		_, _, err := p.readString(false)
 		return err
@@ -520,10 +537,57 @@ func (p *jsonParser) skipValue(depth int) error {
 	case 'n':
 		return p.literal("null")
 	default:
-		_, err := p.readNumber()
-		return err
+		return p.skipNumber()
 	}
 }
+
+// skipArray checks an array at depth whose '[' is at p.pos. Numbers, the
+// commonest elements, are read in the loop itself.
+func (p *jsonParser) skipArray(depth int) error {
+	empty, err := p.open(']', depth)
+	if err != nil || empty {
+		return err
+	}
+	d := p.data
+	i := p.pos
+	for {
+		for i < len(d) && jsonSpace[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			return errUnexpectedEnd
+		}
+		if c := d[i]; c == '-' || ('0' <= c && c <= '9') {
+			if i, err = scanNumber(d, i); err != nil {
+				return err
+			}
+		} else {
+			p.pos = i
+			if err := p.skipValue(depth); err != nil {
+				return err
+			}
+			i = p.pos
+		}
+		for i < len(d) && jsonSpace[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			return errUnexpectedEnd
+		}
+		switch d[i] {
+		case ',':
+			i++
+		case ']':
+			p.pos = i + 1
+			return nil
+		default:
+			return syntaxErr("expected ',' or ']'")
+		}
+	}
+}
+
+// jsonSpace marks JSON's white space.
+var jsonSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 // object checks that data is one object (after white space) with nothing
 // after it, whose keys are checked against names (nil for none), and
@@ -556,8 +620,21 @@ func (p *jsonParser) literal(word string) error {
 // returns its text.
 func (p *jsonParser) readNumber() (string, error) {
 	start := p.pos
-	d := p.data
-	i := p.pos
+	if err := p.skipNumber(); err != nil {
+		return "", err
+	}
+	return p.str[start:p.pos], nil
+}
+
+// skipNumber checks the number at p.pos and moves past it.
+func (p *jsonParser) skipNumber() error {
+	end, err := scanNumber(p.data, p.pos)
+	p.pos = end
+	return err
+}
+
+// scanNumber checks the number at d[i:] and returns the index after it.
+func scanNumber(d []byte, i int) (int, error) {
 	if i < len(d) && d[i] == '-' {
 		i++
 	}
@@ -565,16 +642,20 @@ func (p *jsonParser) readNumber() (string, error) {
 	case i < len(d) && d[i] == '0':
 		i++
 	case i < len(d) && '1' <= d[i] && d[i] <= '9':
+		i++
 		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
 			i++
 		}
 	default:
-		return "", syntaxErr("invalid value")
+		return i, syntaxErr("invalid value")
 	}
-	if i < len(d) && d[i] == '.' {
+	if i >= len(d) || (d[i] != '.' && d[i] != 'e' && d[i] != 'E') {
+		return i, nil // a whole number, as nearly all are
+	}
+	if d[i] == '.' {
 		i++
 		if i >= len(d) || d[i] < '0' || d[i] > '9' {
-			return "", syntaxErr("invalid number")
+			return i, syntaxErr("invalid number")
 		}
 		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
 			i++
@@ -586,14 +667,13 @@ func (p *jsonParser) readNumber() (string, error) {
 			i++
 		}
 		if i >= len(d) || d[i] < '0' || d[i] > '9' {
-			return "", syntaxErr("invalid number")
+			return i, syntaxErr("invalid number")
 		}
 		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
 			i++
 		}
 	}
-	p.pos = i
-	return p.str[start:i], nil
+	return i, nil
 }
 
 // readString reads the string whose opening quote is at p.pos, checking
