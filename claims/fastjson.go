@@ -413,6 +413,7 @@ const (
 	claimName
 	claimPicture
 	claimFirebase
+	claimUID
 )
 
 const (
@@ -634,10 +635,15 @@ func (p *jsonParser) skipNumber() error {
 }
 
 // scanNumber checks the number at d[i:] and returns the index after it.
+// A number beyond float64's range (1e400, a 400-digit integer) is refused:
+// encoding/json cannot decode it into an interface value, so neither
+// Token.Decode into a map nor the Admin SDK could read the payload.
 func scanNumber(d []byte, i int) (int, error) {
+	start := i
 	if i < len(d) && d[i] == '-' {
 		i++
 	}
+	digits := i
 	switch {
 	case i < len(d) && d[i] == '0':
 		i++
@@ -650,6 +656,9 @@ func scanNumber(d []byte, i int) (int, error) {
 		return i, syntaxErr("invalid value")
 	}
 	if i >= len(d) || (d[i] != '.' && d[i] != 'e' && d[i] != 'E') {
+		if i-digits > maxFloatDigits && !inFloatRange(d[start:i]) {
+			return i, numberRangeErr(d[start:i])
+		}
 		return i, nil // a whole number, as nearly all are
 	}
 	if d[i] == '.' {
@@ -673,7 +682,76 @@ func scanNumber(d []byte, i int) (int, error) {
 			i++
 		}
 	}
+	if !inFloatRange(d[start:i]) {
+		return i, numberRangeErr(d[start:i])
+	}
 	return i, nil
+}
+
+// maxFloatDigits is the most digits of a whole number always within
+// float64's range (about 1.8e308).
+const maxFloatDigits = 308
+
+// errNumberRange is wrapped into ErrMalformed by callers.
+var errNumberRange = errors.New("number beyond float64's range")
+
+func numberRangeErr(text []byte) error {
+	return fmt.Errorf("%w: %s (encoding/json cannot decode it into an interface value, nor can the Admin SDK)",
+		errNumberRange, quote(string(text)))
+}
+
+// inFloatRange reports whether the JSON number text (already checked)
+// converts to a finite float64, as strconv.ParseFloat requires. It finds
+// the decimal exponent of the leading digit, and only on the edge (10^308
+// to 10^309) asks strconv.ParseFloat; its cost is linear in len(text).
+func inFloatRange(text []byte) bool {
+	i := 0
+	if text[i] == '-' {
+		i++
+	}
+	lead, nonzero := 0, false // lead: the exponent of the leading nonzero digit
+	intStart := i
+	for i < len(text) && '0' <= text[i] && text[i] <= '9' {
+		i++
+	}
+	if text[intStart] != '0' {
+		lead, nonzero = i-intStart-1, true
+	}
+	if i < len(text) && text[i] == '.' {
+		i++
+		for z := 1; i < len(text) && '0' <= text[i] && text[i] <= '9'; i, z = i+1, z+1 {
+			if !nonzero && text[i] != '0' {
+				lead, nonzero = -z, true
+			}
+		}
+	}
+	if !nonzero {
+		return true // zero, whatever the exponent
+	}
+	exp := int64(0)
+	if i < len(text) { // 'e' or 'E'
+		i++
+		neg := text[i] == '-'
+		if text[i] == '+' || text[i] == '-' {
+			i++
+		}
+		for ; i < len(text); i++ {
+			if exp < 1<<40 { // far beyond any length of text
+				exp = exp*10 + int64(text[i]-'0')
+			}
+		}
+		if neg {
+			exp = -exp
+		}
+	}
+	switch e := int64(lead) + exp; {
+	case e < maxFloatDigits:
+		return true
+	case e > maxFloatDigits:
+		return false
+	}
+	_, err := strconv.ParseFloat(string(text), 64)
+	return err == nil
 }
 
 // readString reads the string whose opening quote is at p.pos, checking
@@ -970,6 +1048,9 @@ func (p *jsonParser) payload(t *Token) error {
 			return p.stringMember(&t.Picture, depth)
 		case claimFirebase:
 			return p.firebaseMember(&t.Firebase, depth)
+		case claimUID:
+			var uid string // only its type matters
+			return p.stringMember(&uid, depth)
 		}
 		return p.skipValue(depth)
 	})

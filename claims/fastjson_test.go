@@ -15,18 +15,26 @@ import (
 )
 
 // referenceParse is Parse as it was before the single-pass parser: the
-// structural scanner of strictjson.go, then encoding/json into the wire
-// struct. The parser must agree with it on every input.
+// structural scanner of strictjson_test.go, then encoding/json into the
+// wire struct; and, as the rule that every payload must be readable into
+// a map[string]any (no number beyond float64's range) says, encoding/json
+// into an interface value. The parser must agree with it on every input.
 func referenceParse(payload []byte) (*Token, error) {
 	if err := checkStrictJSON(payload, payloadNames, firebaseNames); err != nil {
+		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
+	}
+	if err := json.Unmarshal(payload, new(any)); err != nil {
 		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
 	return parseMistyped(payload)
 }
 
-// referenceParseHeader is ParseHeader as it was.
+// referenceParseHeader is ParseHeader as it was, with the same rule.
 func referenceParseHeader(data []byte) (Header, error) {
 	if err := checkStrictJSON(data, headerNames, nil); err != nil {
+		return Header{}, &ValidationError{Claim: "header", Err: ErrMalformed, Actual: err.Error()}
+	}
+	if err := json.Unmarshal(data, new(any)); err != nil {
 		return Header{}, &ValidationError{Claim: "header", Err: ErrMalformed, Actual: err.Error()}
 	}
 	return parseHeaderMistyped(data)
@@ -179,6 +187,22 @@ func TestParseRejects(t *testing.T) {
 		{"identities an array", `{"firebase":{"identities":[]}}`, "firebase.identities", ErrMalformed},
 		{"email_verified a string", `{"email_verified":"true"}`, "email_verified", ErrMalformed},
 		{"first type error wins", `{"aud":1,"sub":2}`, "aud", ErrInvalidAudience},
+		{"number beyond float64", `{"x":1e400}`, "payload", ErrMalformed},
+		{"negative number beyond float64", `{"x":-1e400}`, "payload", ErrMalformed},
+		{"just beyond float64", `{"x":1.7976931348623159e308}`, "payload", ErrMalformed},
+		{"beyond float64 as 18e307", `{"x":18e307}`, "payload", ErrMalformed},
+		{"beyond float64 with a fraction", `{"x":0.0001e313}`, "payload", ErrMalformed},
+		{"400-digit integer", `{"x":` + "1" + strings.Repeat("0", 399) + `}`, "payload", ErrMalformed},
+		{"309-digit integer", `{"x":` + "2" + strings.Repeat("0", 308) + `}`, "payload", ErrMalformed},
+		{"huge exponent", `{"x":1e99999999999999999999999}`, "payload", ErrMalformed},
+		{"beyond float64 nested", `{"c":{"d":[1,{"e":[2,3e999]}]}}`, "payload", ErrMalformed},
+		{"beyond float64 in firebase", `{"firebase":{"sign_in_attributes":{"n":1e309}}}`, "payload", ErrMalformed},
+		{"beyond float64 in exp", `{"exp":1e400}`, "payload", ErrMalformed},
+		{"beyond float64 beats a type error", `{"aud":1,"x":1e400}`, "payload", ErrMalformed},
+		{"uid a number", `{"uid":7}`, "uid", ErrInvalidSubject},
+		{"uid an object", `{"sub":"a","uid":{"id":"a"}}`, "uid", ErrInvalidSubject},
+		{"uid misspelled", `{"UID":"a"}`, "payload", ErrMalformed},
+		{"uid twice", `{"uid":"a","uid":"b"}`, "payload", ErrMalformed},
 		{"syntax beats type", `{"aud":1,"x":}`, "payload", ErrMalformed},
 	}
 	for _, tt := range tests {
@@ -212,6 +236,11 @@ func TestParseAccepts(t *testing.T) {
 		{"negative exp is absent", `{"exp":-5}`, func(t *Token) bool { return t.Expires.IsZero() }},
 		{"minus zero", `{"exp":-0}`, func(t *Token) bool { return t.Expires.IsZero() }},
 		{"numbers in custom claims", `{"x":[0,-1,1.5e+3,2E-2,0.25]}`, func(t *Token) bool { return true }},
+		{"numbers at float64's edges", `{"x":[1.7976931348623157e308,-1.7976931348623157e308,1e308,10e307,1e-400,` +
+			`0e99999,0.000e400,-0.0e9999,` + "1" + strings.Repeat("0", 308) + `,` + strings.Repeat("9", 308) + `,0.` + strings.Repeat("0", 400) + `1e400]}`,
+			func(t *Token) bool { return true }},
+		{"uid a string", `{"uid":"u-1","sub":"u-1"}`, func(t *Token) bool { return t.UID == "u-1" }},
+		{"uid null", `{"uid":null}`, func(t *Token) bool { return true }},
 		{"deep custom claim", `{"x":` + strings.Repeat("[", MaxJSONDepth-1) + strings.Repeat("]", MaxJSONDepth-1) + `}`,
 			func(t *Token) bool { return true }},
 		{"empty identities", `{"firebase":{"identities":{}}}`,
@@ -428,7 +457,7 @@ func TestNameIndexes(t *testing.T) {
 	}{
 		{payloadNames, map[string]int{"sub": claimSub, "aud": claimAud, "iss": claimIss, "iat": claimIat,
 			"exp": claimExp, "auth_time": claimAuthTime, "email": claimEmail, "email_verified": claimEmailVerified,
-			"phone_number": claimPhoneNumber, "name": claimName, "picture": claimPicture, "firebase": claimFirebase}},
+			"phone_number": claimPhoneNumber, "name": claimName, "picture": claimPicture, "firebase": claimFirebase, "uid": claimUID}},
 		{firebaseNames, map[string]int{"sign_in_provider": fbSignInProvider, "identities": fbIdentities,
 			"tenant": fbTenant, "sign_in_second_factor": fbSignInSecondFactor, "second_factor_identifier": fbSecondFactorIdentifier}},
 		{headerNames, map[string]int{"alg": hdrAlg, "kid": hdrKid, "typ": hdrTyp, "crit": hdrCrit}},
