@@ -29,7 +29,7 @@ type AppCheckVerifier struct {
 
 // NewAppCheck makes an AppCheckVerifier for the project with the given
 // number (required, digits only) and ID (optional: when set, aud may name
-// the project by ID too). Of the options, WithKeySource, WithClock,
+// the project by ID too; it must then be a valid project ID, as for New). Of the options, WithKeySource, WithClock,
 // WithLeeway, WithMaxTokenBytes, WithHTTPClient and WithLogger apply; the
 // ones about ID tokens are refused.
 func NewAppCheck(projectNumber, projectID string, opts ...Option) (*AppCheckVerifier, error) {
@@ -39,6 +39,11 @@ func NewAppCheck(projectNumber, projectID string, opts ...Option) (*AppCheckVeri
 	for _, c := range projectNumber {
 		if c < '0' || c > '9' {
 			return nil, fmt.Errorf("verify: project number %q is not all digits", projectNumber)
+		}
+	}
+	if projectID != "" {
+		if err := checkProjectID(projectID); err != nil {
+			return nil, fmt.Errorf("verify: NewAppCheck: %w", err)
 		}
 	}
 	s := settings{now: time.Now, leeway: DefaultLeeway, maxTokenBytes: DefaultMaxTokenBytes}
