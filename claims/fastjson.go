@@ -104,11 +104,11 @@ func (p *jsonParser) begin() error {
 // for an object without typed members); member then reads the value,
 // given the key and the index of the name it is (or -1).
 func (p *jsonParser) members(depth int, names *nameSet, member func(key string, idx int) error) error {
+	keys := objectKeys{names: names, start: p.pos, depth: depth}
 	empty, err := p.open('}', depth)
 	if err != nil || empty {
 		return err
 	}
-	keys := objectKeys{names: names}
 	for {
 		k, idx, err := p.key(&keys)
 		if err != nil {
@@ -179,7 +179,9 @@ type objectKeys struct {
 	found uint32     // bit i: names.names[i] was read
 	n     int        // how many other keys were read
 	first [8]seenKey // the first of them
-	rest  foldSet    // all of them, once there are more than eight
+	rest  foldSet    // the hashes of all of them, once there are more than eight
+	start int        // where the object's '{' is
+	depth int        // the object's depth
 }
 
 // key reads a member's key and its ':', and returns the key and the index
@@ -192,17 +194,40 @@ func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 		return "", -1, syntaxErr("expected a key")
 	}
-	// A key of plain bytes, as nearly every key is, is read here: it needs
-	// no decoding and is its own folded form.
+	at := p.pos
+	// A key of plain bytes, as nearly every key is, is read here, eight
+	// bytes at a time: it needs no decoding and is its own folded form.
 	d := p.data
 	start := p.pos + 1
 	i := start
-	for i < len(d) && plainKeyByte[d[i]] {
-		i++
+	for i+8 <= len(d) {
+		n := plainKeyPrefix(binary.LittleEndian.Uint64(d[i:]))
+		i += n
+		if n < 8 {
+			break
+		}
+	}
+	if i+8 > len(d) {
+		for i < len(d) && plainKeyByte[d[i]] {
+			i++
+		}
+	}
+	self := i < len(d) && d[i] == '"'
+	if !self && i < len(d) && 'A' <= d[i] && d[i] <= 'Z' {
+		// Upper case: still plain, but to be folded (by addKey).
+		for i+8 <= len(d) {
+			n := plainPrefix(binary.LittleEndian.Uint64(d[i:]))
+			i += n
+			if n < 8 {
+				break
+			}
+		}
+		for i < len(d) && plainByte[d[i]] {
+			i++
+		}
 	}
 	var k string
-	self := i < len(d) && d[i] == '"'
-	if self {
+	if i < len(d) && d[i] == '"' {
 		k = p.str[start:i]
 		p.pos = i + 1
 	} else {
@@ -211,7 +236,7 @@ func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 			return "", -1, err
 		}
 	}
-	idx, err := keys.add(k, self, &p.fold)
+	idx, err := p.addKey(keys, k, self, at)
 	if err != nil {
 		return "", -1, err
 	}
@@ -233,21 +258,41 @@ var plainKeyByte = func() (t [256]bool) {
 	return t
 }()
 
-// add records key k and returns the index of the name it is, or -1. self
-// tells that k is known to be its own folded form; fold is scratch space
-// for k's folded form otherwise.
+// plainKeyPrefix counts the bytes at the start of x (read little-endian)
+// that are plainKeyByte: plainPrefix's, less the upper-case letters, which
+// it flags by subtracting from each byte with its high bit set (so no
+// borrow crosses bytes): 0x41 leaves the high bit for bytes from 'A' up,
+// 0x5b for bytes above 'Z'.
+func plainKeyPrefix(x uint64) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (ones * '"')
+	bs := x ^ (ones * '\\')
+	control := (x - ones*0x20) &^ x // bytes below 0x20
+	quote := (q - ones) &^ q        // '"'
+	backslash := (bs - ones) &^ bs  // '\\'
+	h := x | highs
+	upper := (h - ones*'A') &^ (h - ones*('Z'+1)) // 'A'..'Z'
+	return bits.TrailingZeros64((control|quote|backslash|x|upper)&highs) / 8
+}
+
+// addKey records key k, read at offset at, in keys and returns the index
+// of the name it is, or -1. self tells that k is known to be its own
+// folded form.
 //
 // Every check costs time in proportion to k's length, whatever the keys
 // before it: k is folded once (foldKey), a key that folds to one of the
 // names is compared only with the names of its keySig and with whether
 // that name was read (found), and any other key only with the other keys
 // of its keySig among the first eight, then through the hash set of the
-// folded forms (it cannot fold to a name, read or not).
-func (keys *objectKeys) add(k string, self bool, fold *[]byte) (int, error) {
+// folded forms (it cannot fold to a name, read or not). The set keeps only
+// hashes; when one repeats, which for distinct keys (the seed being
+// secret) is as likely as guessing 64 random bits, the object's keys are
+// read again to compare k with each.
+func (p *jsonParser) addKey(keys *objectKeys, k string, self bool, at int) (int, error) {
 	var folded []byte
 	if !self {
-		folded, self = foldKey(k, *fold)
-		*fold = folded
+		folded, self = foldKey(k, p.fold)
+		p.fold = folded
 	}
 	var sig uint32
 	idx := -1
@@ -281,18 +326,44 @@ func (keys *objectKeys) add(k string, self bool, fold *[]byte) (int, error) {
 	}
 	if keys.n == len(keys.first) { // the ninth: the set takes over
 		for _, s := range keys.first {
-			f, self := foldKey(s.key, *fold)
-			*fold = f
-			keys.rest.insert(s.key, foldHash(s.key, f, self))
+			f, self := foldKey(s.key, p.fold)
+			p.fold = f
+			keys.rest.insert(foldHash(s.key, f, self)) // distinct, whatever the hashes
 		}
-		folded, self = foldKey(k, *fold)
-		*fold = folded
+		folded, self = foldKey(k, p.fold)
+		p.fold = folded
 	}
-	if !keys.rest.insert(k, foldHash(k, folded, self)) {
+	if !keys.rest.insert(foldHash(k, folded, self)) && p.keyBefore(keys, k, at) {
 		return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
 	}
 	keys.n++
 	return -1, nil
+}
+
+// keyBefore reports whether the object of keys has, before offset end, a
+// key equal to k under folding. Everything before end was checked already.
+func (p *jsonParser) keyBefore(keys *objectKeys, k string, end int) bool {
+	q := jsonParser{data: p.data, str: p.str, pos: keys.start + 1}
+	for {
+		q.skipSpace()
+		if q.pos >= end {
+			return false
+		}
+		prev, _, err := q.readString(true)
+		if err != nil {
+			return false // not reached
+		}
+		if foldEqual(prev, k) {
+			return true
+		}
+		q.skipSpace()
+		q.pos++ // ':'
+		if err := q.skipValue(keys.depth); err != nil {
+			return false // not reached
+		}
+		q.skipSpace()
+		q.pos++ // ','
+	}
 }
 
 // foldKey returns k's folded form: each rune replaced by the smallest rune
@@ -311,14 +382,22 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 		return buf[:0], true
 	}
 	buf = append(buf[:0], k[:i]...)
-	for _, r := range k[i:] {
-		if r >= utf8.RuneSelf {
-			r = smallestFold(r)
+	for i < len(k) {
+		if c := k[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(k[i:])
+		r = smallestFold(r)
 		if 'A' <= r && r <= 'Z' {
 			r += 'a' - 'A'
 		}
 		buf = utf8.AppendRune(buf, r)
+		i += size
 	}
 	return buf, false
 }
@@ -344,57 +423,49 @@ func foldHash(k string, folded []byte, self bool) uint64 {
 	return maphash.Bytes(foldSeed, folded)
 }
 
-// foldSet is a set of keys, no two equal under folding, hashed by folded
-// form (open addressing, linear probing, at most half full).
+// foldSet is a set of the foldHashes of keys (open addressing, linear
+// probing, at most half full). It holds no pointers, so the collector
+// never scans it.
 type foldSet struct {
-	slots []foldSlot
+	slots []uint64 // a foldHash with slotUsed set, or 0 for an empty slot
 	n     int
-}
-
-// foldSlot holds a key and its foldHash with the top bit set (zero for an
-// empty slot).
-type foldSlot struct {
-	hash uint64
-	key  string
 }
 
 const slotUsed = 1 << 63
 
-// insert adds k, whose foldHash is h, unless a key equal to it under
-// folding is there already, and reports whether it added it.
-func (s *foldSet) insert(k string, h uint64) bool {
+// insert adds the hash h and reports whether it was not there already.
+func (s *foldSet) insert(h uint64) bool {
 	if 2*(s.n+1) > len(s.slots) {
 		s.grow()
 	}
 	h |= slotUsed
 	mask := len(s.slots) - 1
 	for i := int(h) & mask; ; i = (i + 1) & mask {
-		slot := &s.slots[i]
-		if slot.hash == 0 {
-			*slot = foldSlot{hash: h, key: k}
+		switch s.slots[i] {
+		case 0:
+			s.slots[i] = h
 			s.n++
 			return true
-		}
-		if slot.hash == h && foldEqual(slot.key, k) {
+		case h:
 			return false
 		}
 	}
 }
 
-// grow doubles the table (to 32 slots at first) and moves every key.
+// grow doubles the table (to 64 slots at first) and moves every hash.
 func (s *foldSet) grow() {
 	old := s.slots
-	s.slots = make([]foldSlot, max(32, 2*len(old)))
+	s.slots = make([]uint64, max(64, 2*len(old)))
 	mask := len(s.slots) - 1
-	for _, slot := range old {
-		if slot.hash == 0 {
+	for _, h := range old {
+		if h == 0 {
 			continue
 		}
-		i := int(slot.hash) & mask
-		for s.slots[i].hash != 0 {
+		i := int(h) & mask
+		for s.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		s.slots[i] = slot
+		s.slots[i] = h
 	}
 }
 

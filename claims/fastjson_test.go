@@ -420,7 +420,7 @@ func FuzzFastParserMatchesReference(f *testing.F) {
 
 func TestPlainPrefixMatchesPlainByte(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	interesting := []byte{0, 0x1f, 0x20, '!', '"', '#', '\\', 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a'}
+	interesting := []byte{0, 0x1f, 0x20, '!', '"', '#', '\\', 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a', '@', 'A', 'Z', '[', 'z', 0xc1, 0xda}
 	for i := 0; i < 200000; i++ {
 		var w [8]byte
 		for j := range w {
@@ -446,6 +446,13 @@ func TestPlainPrefixMatchesPlainByte(t *testing.T) {
 		}
 		if got := plainPrefix(x); got != want {
 			t.Fatalf("plainPrefix(%q) = %d, want %d", w, got, want)
+		}
+		wantKey := 0
+		for wantKey < len(w) && plainKeyByte[w[wantKey]] {
+			wantKey++
+		}
+		if got := plainKeyPrefix(x); got != wantKey {
+			t.Fatalf("plainKeyPrefix(%q) = %d, want %d", w, got, wantKey)
 		}
 	}
 }
@@ -548,5 +555,19 @@ func TestManyKeys(t *testing.T) {
 		// The same keys in a nested object, and in the firebase claim.
 		checkPayload(t, `{"c":{`+many+tail+`}}`)
 		checkPayload(t, `{"firebase":{`+many+tail+`}}`)
+	}
+}
+
+// TestKeyBefore checks the exact comparison behind a repeated hash: the
+// object's keys before the offset, and only those, are compared.
+func TestKeyBefore(t *testing.T) {
+	data := `{"a":1, "b":[{"c":2}],"D":{"x":"}"},"e\u0301":4,"f":5}`
+	p := jsonParser{data: []byte(data), str: data}
+	keys := objectKeys{start: 0, depth: 1}
+	end := strings.Index(data, `"f"`)
+	for k, want := range map[string]bool{"a": true, "B": true, "d": true, "e\u0301": true, "c": false, "x": false, "f": false, "e": false} {
+		if got := p.keyBefore(&keys, k, end); got != want {
+			t.Errorf("keyBefore(%q) = %v, want %v", k, got, want)
+		}
 	}
 }
