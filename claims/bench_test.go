@@ -66,10 +66,10 @@ var parseJunkShapes = []struct {
 	name string
 	make func(n int) string
 }{
-	{"keys", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf("a%04d", i) }) }},
-	{"keys-upper", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf("A%04d", i) }) }},
-	{"keys-escaped", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf(`\u0061%04d`, i) }) }},
-	{"keys-non-ascii", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf("é%04d", i) }) }},
+	{"keys", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf("a%05d", i) }) }},
+	{"keys-upper", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf("A%05d", i) }) }},
+	{"keys-escaped", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf(`\u0061%05d`, i) }) }},
+	{"keys-non-ascii", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf("é%05d", i) }) }},
 	{"deep-nesting", func(n int) string {
 		unit := strings.Repeat("[", MaxJSONDepth-2) + strings.Repeat("]", MaxJSONDepth-2)
 		return `{"x":[` + strings.Repeat(unit+",", (n-10)/(len(unit)+1)) + `0]}`
@@ -89,4 +89,24 @@ func junkKeys(n int, key func(int) string) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// BenchmarkParseJunkScaling parses each junk shape at 64 KiB, 256 KiB
+// and 1 MiB: the cost must grow about 4x per step (it grew 13-17x when
+// keys were compared with earlier keys).
+func BenchmarkParseJunkScaling(b *testing.B) {
+	for _, shape := range parseJunkShapes {
+		for _, size := range []int{64 << 10, 256 << 10, 1 << 20} {
+			b.Run(fmt.Sprintf("%s/%dKiB", shape.name, size>>10), func(b *testing.B) {
+				payload := []byte(shape.make(size))
+				b.ReportAllocs()
+				b.SetBytes(int64(len(payload)))
+				for b.Loop() {
+					if _, err := Parse(payload); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }

@@ -25,10 +25,12 @@ import (
 // verification's, measured in one loop (x-verify); BenchmarkJunkScaling
 // shows the cost growing in step with the size, for each shape.
 
-// junkShape writes a JSON payload of about n bytes.
+// junkShape writes a JSON payload of about n bytes, refused with want
+// (ErrInvalidAudience, after the whole parse, if nil).
 type junkShape struct {
 	name string
 	make func(n int) string
+	want error
 }
 
 // junkShapes are the worst inputs found for the one-pass parser: shapes
@@ -36,12 +38,15 @@ type junkShape struct {
 // are escaped or beyond ASCII, so a summary cannot tell them apart) or
 // that make one step long (nesting, strings, arrays).
 var junkShapes = []junkShape{
-	{"keys-one-length-and-letter", func(n int) string { return keysPayload(n, func(i int) string { return "a" + key36(i, 4) }) }},
+	// The floor of any 8 KiB refusal: decoding it. The payload is refused
+	// at its first byte (an array, not an object).
+	{"decode-only", func(n int) string { return `[` + strings.Repeat("0,", (n-3)/2) + `0]` }, verify.ErrMalformed},
+	{"keys-one-length-and-letter", func(n int) string { return keysPayload(n, func(i int) string { return "a" + key36(i, 4) }) }, nil},
 	{"keys-case-variants", func(n int) string {
 		return keysPayload(n, func(i int) string { return "A" + strings.ToUpper(key36(i, 4)) })
-	}},
-	{"keys-escaped", func(n int) string { return keysPayload(n, func(i int) string { return `\u0061` + key36(i, 4) }) }},
-	{"keys-non-ascii", func(n int) string { return keysPayload(n, func(i int) string { return "é" + key36(i, 4) }) }},
+	}, nil},
+	{"keys-escaped", func(n int) string { return keysPayload(n, func(i int) string { return `\u0061` + key36(i, 4) }) }, nil},
+	{"keys-non-ascii", func(n int) string { return keysPayload(n, func(i int) string { return "é" + key36(i, 4) }) }, nil},
 	{"keys-nested-objects", func(n int) string {
 		// Many small objects, each with distinct keys: a per-object set
 		// must not cost more than its keys.
@@ -55,7 +60,7 @@ var junkShapes = []junkShape{
 		}
 		b.WriteString(`]}`)
 		return b.String()
-	}},
+	}, nil},
 	{"deep-nesting", func(n int) string {
 		const depth = 15 // the payload is level 1; 16 is the limit
 		unit := strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1)
@@ -69,12 +74,12 @@ var junkShapes = []junkShape{
 		}
 		b.WriteString(`]}`)
 		return b.String()
-	}},
-	{"long-string", func(n int) string { return `{"x":"` + strings.Repeat("a", n-8) + `"}` }},
+	}, nil},
+	{"long-string", func(n int) string { return `{"x":"` + strings.Repeat("a", n-8) + `"}` }, nil},
 	{"long-escaped-string", func(n int) string {
 		return `{"x":"` + strings.Repeat(`\u00e9`, (n-8)/6) + `"}`
-	}},
-	{"long-array", func(n int) string { return `{"x":[0` + strings.Repeat(",0", (n-9)/2) + `]}` }},
+	}, nil},
+	{"long-array", func(n int) string { return `{"x":[0` + strings.Repeat(",0", (n-9)/2) + `]}` }, nil},
 }
 
 // key36 spells i in base 36 with at least width digits.
@@ -111,7 +116,8 @@ func keysPayload(n int, key func(int) string) string {
 const junkHeader = `{"alg":"RS256","kid":"%s","typ":"JWT"}`
 
 // junkToken is a token of about size bytes whose payload has the shape;
-// it is refused (for having no aud) after the whole payload is parsed.
+// it is refused (for having no aud) after the whole payload is parsed,
+// unless the shape says otherwise.
 func junkToken(tb testing.TB, f benchFixture, shape junkShape, size int) string {
 	tb.Helper()
 	header := base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, junkHeader, f.signer.Key().ID))
@@ -122,8 +128,12 @@ func junkToken(tb testing.TB, f benchFixture, shape junkShape, size int) string 
 	if len(tok) > size || len(tok) < size*9/10 {
 		tb.Fatalf("%s: token of %d bytes, want about %d", shape.name, len(tok), size)
 	}
-	if _, err := f.verifier.Verify(context.Background(), tok); !errors.Is(err, verify.ErrInvalidAudience) {
-		tb.Fatalf("%s: Verify = %v, want ErrInvalidAudience (a refusal after the whole parse)", shape.name, err)
+	want := shape.want
+	if want == nil {
+		want = verify.ErrInvalidAudience // a refusal after the whole parse
+	}
+	if _, err := f.verifier.Verify(context.Background(), tok); !errors.Is(err, want) {
+		tb.Fatalf("%s: Verify = %v, want %v", shape.name, err, want)
 	}
 	return tok
 }
