@@ -201,7 +201,8 @@ func unixTime(sec int64) time.Time {
 }
 
 // Decode unmarshals the whole payload into v, typically a struct of the
-// caller's custom claims:
+// caller's custom claims (Parse refuses any payload that encoding/json
+// could not read into a map[string]any, so that always succeeds):
 //
 //	var c struct{ Admin bool `json:"admin"` }
 //	err := tok.Decode(&c)
