@@ -629,10 +629,31 @@ func (p *jsonParser) skipArray(depth int) error {
 		if i >= len(d) {
 			return errUnexpectedEnd
 		}
-		if c := d[i]; c == '-' || ('0' <= c && c <= '9') {
+		if c := d[i]; '0' <= c && c <= '9' {
+			// A whole number right before ',' or ']', the commonest
+			// element, is read in the loop itself; any other goes to
+			// scanNumber.
+			j := i + 1
+			if c != '0' {
+				for j < len(d) && '0' <= d[j] && d[j] <= '9' {
+					j++
+				}
+			}
+			if j < len(d) && (d[j] == ',' || d[j] == ']') && j-i <= maxFloatDigits {
+				i = j
+			} else if i, err = scanNumber(d, i); err != nil {
+				return err
+			}
+		} else if c == '-' {
 			if i, err = scanNumber(d, i); err != nil {
 				return err
 			}
+		} else if c == '[' {
+			p.pos = i
+			if err := p.skipArray(depth + 1); err != nil {
+				return err
+			}
+			i = p.pos
 		} else {
 			p.pos = i
 			if err := p.skipValue(depth); err != nil {
