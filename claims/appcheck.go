@@ -42,6 +42,8 @@ type wireAppCheck struct {
 	Exp int64    `json:"exp"`
 }
 
+var appCheckNameSet = newNameSet([]string{"sub", "iss", "aud", "iat", "exp"})
+
 var appCheckRules = map[string]error{
 	"sub": ErrInvalidSubject,
 	"iss": ErrInvalidIssuer,
@@ -53,7 +55,8 @@ var appCheckRules = map[string]error{
 // ParseAppCheck decodes an App Check token's payload, with the same
 // strictness as Parse: aud must be an array of strings.
 func ParseAppCheck(payload []byte) (*AppCheckToken, error) {
-	if err := checkStrictJSON(payload, []string{"sub", "iss", "aud", "iat", "exp"}, nil); err != nil {
+	p := jsonParser{data: payload, str: string(payload)}
+	if err := p.object(appCheckNameSet); err != nil {
 		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
 	var w wireAppCheck

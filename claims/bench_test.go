@@ -1,6 +1,10 @@
 package claims
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // BenchmarkParse decodes a typical payload; BenchmarkParseReference is the
 // previous implementation (structural scan, then encoding/json) for scale.
@@ -32,6 +36,77 @@ func BenchmarkParseHeader(b *testing.B) {
 	for b.Loop() {
 		if _, err := ParseHeader(header); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseJunk parses 6 KiB payloads (what fits in an 8 KiB token)
+// of the shapes that cost the parser most; each is refused by a claim rule
+// later, so Parse is what a refusal costs. ns/op should stay in proportion
+// to the size (see verify's BenchmarkJunkScaling for the whole path).
+func BenchmarkParseJunk(b *testing.B) {
+	for _, shape := range parseJunkShapes {
+		payload := []byte(shape.make(6 << 10))
+		b.Run(shape.name, func(b *testing.B) {
+			if _, err := Parse(payload); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(payload)))
+			for b.Loop() {
+				if _, err := Parse(payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+var parseJunkShapes = []struct {
+	name string
+	make func(n int) string
+}{
+	{"keys", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf("a%05d", i) }) }},
+	{"keys-upper", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf("A%05d", i) }) }},
+	{"keys-escaped", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf(`\u0061%05d`, i) }) }},
+	{"keys-non-ascii", func(n int) string { return junkKeys(n, func(i int) string { return fmt.Sprintf("é%05d", i) }) }},
+	{"deep-nesting", func(n int) string {
+		unit := strings.Repeat("[", MaxJSONDepth-2) + strings.Repeat("]", MaxJSONDepth-2)
+		return `{"x":[` + strings.Repeat(unit+",", (n-10)/(len(unit)+1)) + `0]}`
+	}},
+	{"long-string", func(n int) string { return `{"x":"` + strings.Repeat("a", n-8) + `"}` }},
+	{"long-array", func(n int) string { return `{"x":[0` + strings.Repeat(",0", (n-9)/2) + `]}` }},
+}
+
+func junkKeys(n int, key func(int) string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; b.Len() < n-16; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%s":0`, key(i))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// BenchmarkParseJunkScaling parses each junk shape at 64 KiB, 256 KiB
+// and 1 MiB: the cost must grow about 4x per step (it grew 13-17x when
+// keys were compared with earlier keys).
+func BenchmarkParseJunkScaling(b *testing.B) {
+	for _, shape := range parseJunkShapes {
+		for _, size := range []int{64 << 10, 256 << 10, 1 << 20} {
+			b.Run(fmt.Sprintf("%s/%dKiB", shape.name, size>>10), func(b *testing.B) {
+				payload := []byte(shape.make(size))
+				b.ReportAllocs()
+				b.SetBytes(int64(len(payload)))
+				for b.Loop() {
+					if _, err := Parse(payload); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

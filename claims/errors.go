@@ -9,8 +9,9 @@ import (
 // exactly one of them, so callers can branch with errors.Is.
 var (
 	// ErrMalformed: the header or payload is not a strict JSON object (bad
-	// syntax, a duplicate key, too deep), or a claim that no rule below
-	// covers has the wrong JSON type.
+	// syntax, a duplicate key, too deep, a number beyond float64's range
+	// that encoding/json could not decode into a map[string]any), or a
+	// claim that no rule below covers has the wrong JSON type.
 	ErrMalformed = errors.New("malformed token")
 	// ErrUnsupportedAlgorithm: the header's alg is not RS256 (or, in emulator
 	// mode, "none").
@@ -25,7 +26,8 @@ var (
 	// ErrInvalidIssuer: iss is missing, not a string, or not the project's issuer.
 	ErrInvalidIssuer = errors.New("wrong issuer")
 	// ErrInvalidSubject: sub (the uid) is missing, empty, not a string, or
-	// longer than 128 bytes.
+	// longer than 128 bytes; or a uid claim is present and not a string
+	// (the Admin SDK decodes uid as a string).
 	ErrInvalidSubject = errors.New("missing or invalid subject")
 	// ErrInvalidExpiry: exp is missing, not a whole number, not positive,
 	// or after the year 9999.

@@ -1,11 +1,13 @@
 package claims
 
 import (
-	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -27,23 +29,38 @@ type jsonParser struct {
 	str      string
 	pos      int
 	mistyped bool
+	// fold holds the folded form of the last key that is not its own
+	// (see foldKey); it grows to the longest such key and is reused.
+	fold []byte
 }
 
-// seenKey is a key already read in the current object, with a summary
-// that rules out most non-matches cheaply: for an ASCII key its length and
-// lower-cased first byte (ASCII strings equal under folding share both),
-// and 0 for a key with other characters, which is always compared in full.
+// seenKey is a key already read in the current object, with the keySig
+// summary of its folded form: keys equal under folding share it.
 type seenKey struct {
 	key string
 	sig uint32
 }
 
-func keySig(k string) uint32 {
-	if len(k) == 0 || !isASCII(k) {
+// keySig summarizes a folded key (see foldKey) by its length and first
+// byte.
+func keySig[T ~string | ~[]byte](folded T) uint32 {
+	if len(folded) == 0 {
 		return 0
 	}
-	return uint32(len(k))<<8 | uint32(k[0]|0x20)
+	return uint32(len(folded))<<8 | uint32(folded[0])
 }
+
+// MaxJSONDepth is how deeply objects and arrays may nest in a token's header
+// or payload. Genuine Firebase tokens nest three levels at most.
+const MaxJSONDepth = 16
+
+// errDuplicateKey, errTooDeep and errSyntax are wrapped into ErrMalformed
+// by callers.
+var (
+	errDuplicateKey = errors.New("duplicate key")
+	errTooDeep      = errors.New("nesting too deep")
+	errSyntax       = errors.New("invalid JSON")
+)
 
 func syntaxErr(msg string) error { return fmt.Errorf("%w: %s", errSyntax, msg) }
 
@@ -87,11 +104,11 @@ func (p *jsonParser) begin() error {
 // for an object without typed members); member then reads the value,
 // given the key and the index of the name it is (or -1).
 func (p *jsonParser) members(depth int, names *nameSet, member func(key string, idx int) error) error {
+	keys := objectKeys{names: names, start: p.pos, depth: depth}
 	empty, err := p.open('}', depth)
 	if err != nil || empty {
 		return err
 	}
-	keys := objectKeys{names: names}
 	for {
 		k, idx, err := p.key(&keys)
 		if err != nil {
@@ -155,13 +172,16 @@ func (p *jsonParser) next(closer byte) (more bool, err error) {
 // objectKeys is what one object's keys must be checked against: the names
 // of its typed members (nil for an object without any), which of them were
 // read, and every other key read so far. It lives on the caller's stack;
-// only an object with more than eight other keys allocates.
+// only an object with more than eight other keys allocates, for a hash
+// set of them.
 type objectKeys struct {
 	names *nameSet
 	found uint32     // bit i: names.names[i] was read
 	n     int        // how many other keys were read
 	first [8]seenKey // the first of them
-	rest  []seenKey  // those after the eighth
+	rest  foldSet    // the hashes of all of them, once there are more than eight
+	start int        // where the object's '{' is
+	depth int        // the object's depth
 }
 
 // key reads a member's key and its ':', and returns the key and the index
@@ -169,25 +189,54 @@ type objectKeys struct {
 // encoding/json applies to field names, from every key read before in the
 // object; and a key that folds to one of the names must be spelled exactly
 // like it.
-//
-// A key is compared only with the keys it could fold to: a key that folds
-// to one of the names only with whether that name was read (found), any
-// other key only with the other keys read (it cannot fold to a name, read
-// or not).
 func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 		return "", -1, syntaxErr("expected a key")
 	}
-	k, ascii, err := p.readString(true)
-	if err != nil {
-		return "", -1, err
+	at := p.pos
+	// A key of plain bytes, as nearly every key is, is read here, eight
+	// bytes at a time: it needs no decoding and is its own folded form.
+	d := p.data
+	start := p.pos + 1
+	i := start
+	for i+8 <= len(d) {
+		n := plainKeyPrefix(binary.LittleEndian.Uint64(d[i:]))
+		i += n
+		if n < 8 {
+			break
+		}
 	}
-	var sig uint32
-	if ascii && k != "" {
-		sig = uint32(len(k))<<8 | uint32(k[0]|0x20)
+	if i+8 > len(d) {
+		for i < len(d) && plainKeyByte[d[i]] {
+			i++
+		}
 	}
-	idx, err := keys.add(k, sig)
+	self := i < len(d) && d[i] == '"'
+	if !self && i < len(d) && 'A' <= d[i] && d[i] <= 'Z' {
+		// Upper case: still plain, but to be folded (by addKey).
+		for i+8 <= len(d) {
+			n := plainPrefix(binary.LittleEndian.Uint64(d[i:]))
+			i += n
+			if n < 8 {
+				break
+			}
+		}
+		for i < len(d) && plainByte[d[i]] {
+			i++
+		}
+	}
+	var k string
+	if i < len(d) && d[i] == '"' {
+		k = p.str[start:i]
+		p.pos = i + 1
+	} else {
+		var err error
+		if k, _, err = p.readString(true); err != nil {
+			return "", -1, err
+		}
+	}
+	idx, err := p.addKey(keys, k, self, at)
 	if err != nil {
 		return "", -1, err
 	}
@@ -199,48 +248,225 @@ func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 	return k, idx, nil
 }
 
-// add records key k with its keySig summary sig (0 for a key that is not
-// plain ASCII), and returns the index of the name it is, or -1.
-func (keys *objectKeys) add(k string, sig uint32) (int, error) {
-	if names := keys.names; names != nil {
-		for c := names.candidates(sig); c != 0; c &= c - 1 {
-			i := bits.TrailingZeros32(c)
-			name := names.names[i]
-			exact := k == name
-			if !exact && !foldEqual(k, name) {
-				continue
-			}
-			if keys.found&(1<<i) != 0 {
-				return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
-			}
-			if !exact {
-				return -1, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
-			}
-			keys.found |= 1 << i
-			return i, nil // names never fold to one another
-		}
+// plainKeyByte marks the bytes of a key that is its own folded form and
+// needs no decoding: printable ASCII but upper-case letters, the quote and
+// the backslash.
+var plainKeyByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && (c < 'A' || c > 'Z')
 	}
-	if foldsToAny(keys.first[:min(keys.n, len(keys.first))], k, sig) || foldsToAny(keys.rest, k, sig) {
-		return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
+	return t
+}()
+
+// plainKeyPrefix counts the bytes at the start of x (read little-endian)
+// that are plainKeyByte: plainPrefix's, less the upper-case letters, which
+// it flags by subtracting from each byte with its high bit set (so no
+// borrow crosses bytes): 0x41 leaves the high bit for bytes from 'A' up,
+// 0x5b for bytes above 'Z'.
+func plainKeyPrefix(x uint64) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (ones * '"')
+	bs := x ^ (ones * '\\')
+	control := (x - ones*0x20) &^ x // bytes below 0x20
+	quote := (q - ones) &^ q        // '"'
+	backslash := (bs - ones) &^ bs  // '\\'
+	h := x | highs
+	upper := (h - ones*'A') &^ (h - ones*('Z'+1)) // 'A'..'Z'
+	return bits.TrailingZeros64((control|quote|backslash|x|upper)&highs) / 8
+}
+
+// addKey records key k, read at offset at, in keys and returns the index
+// of the name it is, or -1. self tells that k is known to be its own
+// folded form.
+//
+// Every check costs time in proportion to k's length, whatever the keys
+// before it: k is folded once (foldKey), a key that folds to one of the
+// names is compared only with the names of its keySig and with whether
+// that name was read (found), and any other key only with the other keys
+// of its keySig among the first eight, then through the hash set of the
+// folded forms (it cannot fold to a name, read or not). The set keeps only
+// hashes; when one repeats, which for distinct keys (the seed being
+// secret) is as likely as guessing 64 random bits, the object's keys are
+// read again to compare k with each.
+func (p *jsonParser) addKey(keys *objectKeys, k string, self bool, at int) (int, error) {
+	var folded []byte
+	if !self {
+		folded, self = foldKey(k, p.fold)
+		p.fold = folded
+	}
+	var sig uint32
+	idx := -1
+	if self {
+		sig = keySig(k)
+		idx = keys.names.index(k, sig)
+	} else {
+		sig = keySig(folded)
+		idx = keys.names.indexBytes(folded, sig)
+	}
+	if idx >= 0 {
+		name := keys.names.names[idx]
+		if keys.found&(1<<idx) != 0 {
+			return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
+		}
+		if k != name {
+			return -1, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
+		}
+		keys.found |= 1 << idx
+		return idx, nil // names never fold to one another
 	}
 	if keys.n < len(keys.first) {
+		for _, s := range keys.first[:keys.n] {
+			if s.sig == sig && foldEqual(s.key, k) {
+				return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
+			}
+		}
 		keys.first[keys.n] = seenKey{key: k, sig: sig}
-	} else {
-		keys.rest = append(keys.rest, seenKey{key: k, sig: sig})
+		keys.n++
+		return -1, nil
+	}
+	if keys.n == len(keys.first) { // the ninth: the set takes over
+		for _, s := range keys.first {
+			f, self := foldKey(s.key, p.fold)
+			p.fold = f
+			keys.rest.insert(foldHash(s.key, f, self)) // distinct, whatever the hashes
+		}
+		folded, self = foldKey(k, p.fold)
+		p.fold = folded
+	}
+	if !keys.rest.insert(foldHash(k, folded, self)) && p.keyBefore(keys, k, at) {
+		return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
 	}
 	keys.n++
 	return -1, nil
 }
 
-// foldsToAny reports whether k, with keySig summary sig, equals one of seen
-// under case folding.
-func foldsToAny(seen []seenKey, k string, sig uint32) bool {
-	for _, s := range seen {
-		if (s.sig == sig || s.sig == 0 || sig == 0) && foldEqual(s.key, k) {
+// keyBefore reports whether the object of keys has, before offset end, a
+// key equal to k under folding. Everything before end was checked already.
+func (p *jsonParser) keyBefore(keys *objectKeys, k string, end int) bool {
+	q := jsonParser{data: p.data, str: p.str, pos: keys.start + 1}
+	for {
+		q.skipSpace()
+		if q.pos >= end {
+			return false
+		}
+		prev, _, err := q.readString(true)
+		if err != nil {
+			return false // not reached
+		}
+		if foldEqual(prev, k) {
 			return true
 		}
+		q.skipSpace()
+		q.pos++ // ':'
+		if err := q.skipValue(keys.depth); err != nil {
+			return false // not reached
+		}
+		q.skipSpace()
+		q.pos++ // ','
 	}
-	return false
+}
+
+// foldKey returns k's folded form: each rune replaced by the smallest rune
+// it folds to (the smallest of its unicode.SimpleFold orbit), and then an
+// ASCII upper-case letter by its lower case. Two keys are equal under
+// strings.EqualFold (the folding encoding/json matches field names with)
+// exactly when their folded forms are equal. self reports that k is its
+// own folded form (ASCII without upper case, as nearly every key is);
+// otherwise the form is written over buf, which is returned grown.
+func foldKey(k string, buf []byte) (folded []byte, self bool) {
+	i := 0
+	for i < len(k) && k[i] < utf8.RuneSelf && (k[i] < 'A' || k[i] > 'Z') {
+		i++
+	}
+	if i == len(k) {
+		return buf[:0], true
+	}
+	buf = append(buf[:0], k[:i]...)
+	for i < len(k) {
+		if c := k[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(k[i:])
+		r = smallestFold(r)
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		buf = utf8.AppendRune(buf, r)
+		i += size
+	}
+	return buf, false
+}
+
+// smallestFold returns the smallest rune that r folds to, itself included.
+func smallestFold(r rune) rune {
+	smallest := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		smallest = min(smallest, f)
+	}
+	return smallest
+}
+
+// foldSeed seeds the hash of folded keys, so that no one can choose keys
+// that all land in one slot. It is set once, at start-up.
+var foldSeed = maphash.MakeSeed()
+
+// foldHash hashes k's folded form: k itself if self, else folded.
+func foldHash(k string, folded []byte, self bool) uint64 {
+	if self {
+		return maphash.String(foldSeed, k)
+	}
+	return maphash.Bytes(foldSeed, folded)
+}
+
+// foldSet is a set of the foldHashes of keys (open addressing, linear
+// probing, at most half full). It holds no pointers, so the collector
+// never scans it.
+type foldSet struct {
+	slots []uint64 // a foldHash with slotUsed set, or 0 for an empty slot
+	n     int
+}
+
+const slotUsed = 1 << 63
+
+// insert adds the hash h and reports whether it was not there already.
+func (s *foldSet) insert(h uint64) bool {
+	if 2*(s.n+1) > len(s.slots) {
+		s.grow()
+	}
+	h |= slotUsed
+	mask := len(s.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return true
+		case h:
+			return false
+		}
+	}
+}
+
+// grow doubles the table (to 64 slots at first) and moves every hash.
+func (s *foldSet) grow() {
+	old := s.slots
+	s.slots = make([]uint64, max(64, 2*len(old)))
+	mask := len(s.slots) - 1
+	for _, h := range old {
+		if h == 0 {
+			continue
+		}
+		i := int(h) & mask
+		for s.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = h
+	}
 }
 
 // Indexes of the names in payloadNames, firebaseNames and headerNames, as
@@ -258,6 +484,7 @@ const (
 	claimName
 	claimPicture
 	claimFirebase
+	claimUID
 )
 
 const (
@@ -275,13 +502,12 @@ const (
 	hdrCrit
 )
 
-// nameSet is a list of at most 32 field names, indexed so that a key is
-// compared only with the names it could fold to: bySig[sigSlot(keySig(k))]
-// has bit i set if names[i] could fold to an ASCII key k, and a key that
-// is not plain ASCII is compared with all of them.
+// nameSet is a list of at most 32 field names, all ASCII without upper
+// case (so each is its own folded form), indexed so that a folded key is
+// compared only with the names of its keySig: bySig[sigSlot(sig)] has bit
+// i set if names[i]'s keySig lands in that slot.
 type nameSet struct {
 	names []string
-	all   uint32
 	bySig [256]uint32
 }
 
@@ -291,23 +517,45 @@ func newNameSet(names []string) *nameSet {
 	}
 	set := &nameSet{names: names}
 	for i, n := range names {
-		set.all |= 1 << i
+		if _, self := foldKey(n, nil); !self {
+			panic("claims: a name in a nameSet is not its own folded form")
+		}
 		set.bySig[sigSlot(keySig(n))] |= 1 << i
 	}
 	return set
 }
 
-// candidates returns the bits of the names that a key with keySig summary
-// sig could fold to.
-func (set *nameSet) candidates(sig uint32) uint32 {
-	if sig == 0 {
-		return set.all
+// index returns the index of the name equal to folded, whose keySig is
+// sig, or -1 (always for a nil set).
+func (set *nameSet) index(folded string, sig uint32) int {
+	if set == nil {
+		return -1
 	}
-	return set.bySig[sigSlot(sig)]
+	for c := set.bySig[sigSlot(sig)]; c != 0; c &= c - 1 {
+		i := bits.TrailingZeros32(c)
+		if set.names[i] == folded {
+			return i
+		}
+	}
+	return -1
+}
+
+// indexBytes is index for a folded form held in bytes.
+func (set *nameSet) indexBytes(folded []byte, sig uint32) int {
+	if set == nil {
+		return -1
+	}
+	for c := set.bySig[sigSlot(sig)]; c != 0; c &= c - 1 {
+		i := bits.TrailingZeros32(c)
+		if set.names[i] == string(folded) {
+			return i
+		}
+	}
+	return -1
 }
 
 // sigSlot folds a keySig summary into 256 slots: the low three bits of the
-// length and the low five of the lower-cased first byte.
+// length and the low five of the first byte.
 func sigSlot(sig uint32) uint8 {
 	return uint8(sig>>8)<<5 | uint8(sig)&31
 }
@@ -328,7 +576,7 @@ func foldEqual(a, b string) bool {
 		}
 		return true
 	}
-	return bytes.EqualFold([]byte(a), []byte(b))
+	return strings.EqualFold(a, b)
 }
 
 func isASCII(s string) bool {
@@ -350,19 +598,7 @@ func (p *jsonParser) skipValue(depth int) error {
 	case '{':
 		return p.skipObject(depth + 1)
 	case '[':
-		empty, err := p.open(']', depth+1)
-		if err != nil || empty {
-			return err
-		}
-		for {
-			if err := p.skipValue(depth + 1); err != nil {
-				return err
-			}
-			more, err := p.next(']')
-			if err != nil || !more {
-				return err
-			}
-		}
+		return p.skipArray(depth + 1)
 	case '"':
 		_, _, err := p.readString(false)
 		return err
@@ -373,9 +609,91 @@ func (p *jsonParser) skipValue(depth int) error {
 	case 'n':
 		return p.literal("null")
 	default:
-		_, err := p.readNumber()
+		return p.skipNumber()
+	}
+}
+
+// skipArray checks an array at depth whose '[' is at p.pos. Numbers, the
+// commonest elements, are read in the loop itself.
+func (p *jsonParser) skipArray(depth int) error {
+	empty, err := p.open(']', depth)
+	if err != nil || empty {
 		return err
 	}
+	d := p.data
+	i := p.pos
+	for {
+		for i < len(d) && jsonSpace[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			return errUnexpectedEnd
+		}
+		if c := d[i]; '0' <= c && c <= '9' {
+			// A whole number right before ',' or ']', the commonest
+			// element, is read in the loop itself; any other goes to
+			// scanNumber.
+			j := i + 1
+			if c != '0' {
+				for j < len(d) && '0' <= d[j] && d[j] <= '9' {
+					j++
+				}
+			}
+			if j < len(d) && (d[j] == ',' || d[j] == ']') && j-i <= maxFloatDigits {
+				i = j
+			} else if i, err = scanNumber(d, i); err != nil {
+				return err
+			}
+		} else if c == '-' {
+			if i, err = scanNumber(d, i); err != nil {
+				return err
+			}
+		} else if c == '[' {
+			p.pos = i
+			if err := p.skipArray(depth + 1); err != nil {
+				return err
+			}
+			i = p.pos
+		} else {
+			p.pos = i
+			if err := p.skipValue(depth); err != nil {
+				return err
+			}
+			i = p.pos
+		}
+		for i < len(d) && jsonSpace[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			return errUnexpectedEnd
+		}
+		switch d[i] {
+		case ',':
+			i++
+		case ']':
+			p.pos = i + 1
+			return nil
+		default:
+			return syntaxErr("expected ',' or ']'")
+		}
+	}
+}
+
+// jsonSpace marks JSON's white space.
+var jsonSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+// object checks that data is one object (after white space) with nothing
+// after it, whose keys are checked against names (nil for none), and
+// whose values are only checked.
+func (p *jsonParser) object(names *nameSet) error {
+	if err := p.begin(); err != nil {
+		return err
+	}
+	const depth = 1
+	if err := p.members(depth, names, func(string, int) error { return p.skipValue(depth) }); err != nil {
+		return err
+	}
+	return p.end()
 }
 
 // skipObject checks an object at depth whose '{' is at p.pos.
@@ -395,25 +713,50 @@ func (p *jsonParser) literal(word string) error {
 // returns its text.
 func (p *jsonParser) readNumber() (string, error) {
 	start := p.pos
-	d := p.data
-	i := p.pos
+	if err := p.skipNumber(); err != nil {
+		return "", err
+	}
+	return p.str[start:p.pos], nil
+}
+
+// skipNumber checks the number at p.pos and moves past it.
+func (p *jsonParser) skipNumber() error {
+	end, err := scanNumber(p.data, p.pos)
+	p.pos = end
+	return err
+}
+
+// scanNumber checks the number at d[i:] and returns the index after it.
+// A number beyond float64's range (1e400, a 400-digit integer) is refused:
+// encoding/json cannot decode it into an interface value, so neither
+// Token.Decode into a map nor the Admin SDK could read the payload.
+func scanNumber(d []byte, i int) (int, error) {
+	start := i
 	if i < len(d) && d[i] == '-' {
 		i++
 	}
+	digits := i
 	switch {
 	case i < len(d) && d[i] == '0':
 		i++
 	case i < len(d) && '1' <= d[i] && d[i] <= '9':
+		i++
 		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
 			i++
 		}
 	default:
-		return "", syntaxErr("invalid value")
+		return i, syntaxErr("invalid value")
 	}
-	if i < len(d) && d[i] == '.' {
+	if i >= len(d) || (d[i] != '.' && d[i] != 'e' && d[i] != 'E') {
+		if i-digits > maxFloatDigits && !inFloatRange(d[start:i]) {
+			return i, numberRangeErr(d[start:i])
+		}
+		return i, nil // a whole number, as nearly all are
+	}
+	if d[i] == '.' {
 		i++
 		if i >= len(d) || d[i] < '0' || d[i] > '9' {
-			return "", syntaxErr("invalid number")
+			return i, syntaxErr("invalid number")
 		}
 		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
 			i++
@@ -425,14 +768,82 @@ func (p *jsonParser) readNumber() (string, error) {
 			i++
 		}
 		if i >= len(d) || d[i] < '0' || d[i] > '9' {
-			return "", syntaxErr("invalid number")
+			return i, syntaxErr("invalid number")
 		}
 		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
 			i++
 		}
 	}
-	p.pos = i
-	return p.str[start:i], nil
+	if !inFloatRange(d[start:i]) {
+		return i, numberRangeErr(d[start:i])
+	}
+	return i, nil
+}
+
+// maxFloatDigits is the most digits of a whole number always within
+// float64's range (about 1.8e308).
+const maxFloatDigits = 308
+
+// errNumberRange is wrapped into ErrMalformed by callers.
+var errNumberRange = errors.New("number beyond float64's range")
+
+func numberRangeErr(text []byte) error {
+	return fmt.Errorf("%w: %s (encoding/json cannot decode it into an interface value, nor can the Admin SDK)",
+		errNumberRange, quote(string(text)))
+}
+
+// inFloatRange reports whether the JSON number text (already checked)
+// converts to a finite float64, as strconv.ParseFloat requires. It finds
+// the decimal exponent of the leading digit, and only on the edge (10^308
+// to 10^309) asks strconv.ParseFloat; its cost is linear in len(text).
+func inFloatRange(text []byte) bool {
+	i := 0
+	if text[i] == '-' {
+		i++
+	}
+	lead, nonzero := 0, false // lead: the exponent of the leading nonzero digit
+	intStart := i
+	for i < len(text) && '0' <= text[i] && text[i] <= '9' {
+		i++
+	}
+	if text[intStart] != '0' {
+		lead, nonzero = i-intStart-1, true
+	}
+	if i < len(text) && text[i] == '.' {
+		i++
+		for z := 1; i < len(text) && '0' <= text[i] && text[i] <= '9'; i, z = i+1, z+1 {
+			if !nonzero && text[i] != '0' {
+				lead, nonzero = -z, true
+			}
+		}
+	}
+	if !nonzero {
+		return true // zero, whatever the exponent
+	}
+	exp := int64(0)
+	if i < len(text) { // 'e' or 'E'
+		i++
+		neg := text[i] == '-'
+		if text[i] == '+' || text[i] == '-' {
+			i++
+		}
+		for ; i < len(text); i++ {
+			if exp < 1<<40 { // far beyond any length of text
+				exp = exp*10 + int64(text[i]-'0')
+			}
+		}
+		if neg {
+			exp = -exp
+		}
+	}
+	switch e := int64(lead) + exp; {
+	case e < maxFloatDigits:
+		return true
+	case e > maxFloatDigits:
+		return false
+	}
+	_, err := strconv.ParseFloat(string(text), 64)
+	return err == nil
 }
 
 // readString reads the string whose opening quote is at p.pos, checking
@@ -729,6 +1140,9 @@ func (p *jsonParser) payload(t *Token) error {
 			return p.stringMember(&t.Picture, depth)
 		case claimFirebase:
 			return p.firebaseMember(&t.Firebase, depth)
+		case claimUID:
+			var uid string // only its type matters
+			return p.stringMember(&uid, depth)
 		}
 		return p.skipValue(depth)
 	})

@@ -9,21 +9,32 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // referenceParse is Parse as it was before the single-pass parser: the
-// structural scanner of strictjson.go, then encoding/json into the wire
-// struct. The parser must agree with it on every input.
+// structural scanner of strictjson_test.go, then encoding/json into the
+// wire struct; and, as the rule that every payload must be readable into
+// a map[string]any (no number beyond float64's range) says, encoding/json
+// into an interface value. The parser must agree with it on every input.
 func referenceParse(payload []byte) (*Token, error) {
 	if err := checkStrictJSON(payload, payloadNames, firebaseNames); err != nil {
+		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
+	}
+	if err := json.Unmarshal(payload, new(any)); err != nil {
 		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
 	return parseMistyped(payload)
 }
 
-// referenceParseHeader is ParseHeader as it was.
+// referenceParseHeader is ParseHeader as it was, with the same rule.
 func referenceParseHeader(data []byte) (Header, error) {
 	if err := checkStrictJSON(data, headerNames, nil); err != nil {
+		return Header{}, &ValidationError{Claim: "header", Err: ErrMalformed, Actual: err.Error()}
+	}
+	if err := json.Unmarshal(data, new(any)); err != nil {
 		return Header{}, &ValidationError{Claim: "header", Err: ErrMalformed, Actual: err.Error()}
 	}
 	return parseHeaderMistyped(data)
@@ -176,6 +187,22 @@ func TestParseRejects(t *testing.T) {
 		{"identities an array", `{"firebase":{"identities":[]}}`, "firebase.identities", ErrMalformed},
 		{"email_verified a string", `{"email_verified":"true"}`, "email_verified", ErrMalformed},
 		{"first type error wins", `{"aud":1,"sub":2}`, "aud", ErrInvalidAudience},
+		{"number beyond float64", `{"x":1e400}`, "payload", ErrMalformed},
+		{"negative number beyond float64", `{"x":-1e400}`, "payload", ErrMalformed},
+		{"just beyond float64", `{"x":1.7976931348623159e308}`, "payload", ErrMalformed},
+		{"beyond float64 as 18e307", `{"x":18e307}`, "payload", ErrMalformed},
+		{"beyond float64 with a fraction", `{"x":0.0001e313}`, "payload", ErrMalformed},
+		{"400-digit integer", `{"x":` + "1" + strings.Repeat("0", 399) + `}`, "payload", ErrMalformed},
+		{"309-digit integer", `{"x":` + "2" + strings.Repeat("0", 308) + `}`, "payload", ErrMalformed},
+		{"huge exponent", `{"x":1e99999999999999999999999}`, "payload", ErrMalformed},
+		{"beyond float64 nested", `{"c":{"d":[1,{"e":[2,3e999]}]}}`, "payload", ErrMalformed},
+		{"beyond float64 in firebase", `{"firebase":{"sign_in_attributes":{"n":1e309}}}`, "payload", ErrMalformed},
+		{"beyond float64 in exp", `{"exp":1e400}`, "payload", ErrMalformed},
+		{"beyond float64 beats a type error", `{"aud":1,"x":1e400}`, "payload", ErrMalformed},
+		{"uid a number", `{"uid":7}`, "uid", ErrInvalidSubject},
+		{"uid an object", `{"sub":"a","uid":{"id":"a"}}`, "uid", ErrInvalidSubject},
+		{"uid misspelled", `{"UID":"a"}`, "payload", ErrMalformed},
+		{"uid twice", `{"uid":"a","uid":"b"}`, "payload", ErrMalformed},
 		{"syntax beats type", `{"aud":1,"x":}`, "payload", ErrMalformed},
 	}
 	for _, tt := range tests {
@@ -209,6 +236,11 @@ func TestParseAccepts(t *testing.T) {
 		{"negative exp is absent", `{"exp":-5}`, func(t *Token) bool { return t.Expires.IsZero() }},
 		{"minus zero", `{"exp":-0}`, func(t *Token) bool { return t.Expires.IsZero() }},
 		{"numbers in custom claims", `{"x":[0,-1,1.5e+3,2E-2,0.25]}`, func(t *Token) bool { return true }},
+		{"numbers at float64's edges", `{"x":[1.7976931348623157e308,-1.7976931348623157e308,1e308,10e307,1e-400,` +
+			`0e99999,0.000e400,-0.0e9999,` + "1" + strings.Repeat("0", 308) + `,` + strings.Repeat("9", 308) + `,0.` + strings.Repeat("0", 400) + `1e400]}`,
+			func(t *Token) bool { return true }},
+		{"uid a string", `{"uid":"u-1","sub":"u-1"}`, func(t *Token) bool { return t.UID == "u-1" }},
+		{"uid null", `{"uid":null}`, func(t *Token) bool { return true }},
 		{"deep custom claim", `{"x":` + strings.Repeat("[", MaxJSONDepth-1) + strings.Repeat("]", MaxJSONDepth-1) + `}`,
 			func(t *Token) bool { return true }},
 		{"empty identities", `{"firebase":{"identities":{}}}`,
@@ -388,7 +420,7 @@ func FuzzFastParserMatchesReference(f *testing.F) {
 
 func TestPlainPrefixMatchesPlainByte(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	interesting := []byte{0, 0x1f, 0x20, '!', '"', '#', '\\', 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a'}
+	interesting := []byte{0, 0x1f, 0x20, '!', '"', '#', '\\', 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a', '@', 'A', 'Z', '[', 'z', 0xc1, 0xda}
 	for i := 0; i < 200000; i++ {
 		var w [8]byte
 		for j := range w {
@@ -415,6 +447,13 @@ func TestPlainPrefixMatchesPlainByte(t *testing.T) {
 		if got := plainPrefix(x); got != want {
 			t.Fatalf("plainPrefix(%q) = %d, want %d", w, got, want)
 		}
+		wantKey := 0
+		for wantKey < len(w) && plainKeyByte[w[wantKey]] {
+			wantKey++
+		}
+		if got := plainKeyPrefix(x); got != wantKey {
+			t.Fatalf("plainKeyPrefix(%q) = %d, want %d", w, got, wantKey)
+		}
 	}
 }
 
@@ -425,7 +464,7 @@ func TestNameIndexes(t *testing.T) {
 	}{
 		{payloadNames, map[string]int{"sub": claimSub, "aud": claimAud, "iss": claimIss, "iat": claimIat,
 			"exp": claimExp, "auth_time": claimAuthTime, "email": claimEmail, "email_verified": claimEmailVerified,
-			"phone_number": claimPhoneNumber, "name": claimName, "picture": claimPicture, "firebase": claimFirebase}},
+			"phone_number": claimPhoneNumber, "name": claimName, "picture": claimPicture, "firebase": claimFirebase, "uid": claimUID}},
 		{firebaseNames, map[string]int{"sign_in_provider": fbSignInProvider, "identities": fbIdentities,
 			"tenant": fbTenant, "sign_in_second_factor": fbSignInSecondFactor, "second_factor_identifier": fbSecondFactorIdentifier}},
 		{headerNames, map[string]int{"alg": hdrAlg, "kid": hdrKid, "typ": hdrTyp, "crit": hdrCrit}},
@@ -438,6 +477,97 @@ func TestNameIndexes(t *testing.T) {
 			if c.index[n] != i {
 				t.Errorf("%q is at %d, its constant says %d", n, i, c.index[n])
 			}
+		}
+	}
+}
+
+// TestFoldKeyMatchesEqualFold checks, for every rune, that foldKey gives
+// two one-rune keys the same folded form exactly when strings.EqualFold
+// says they are equal: the hash set of keys relies on it.
+func TestFoldKeyMatchesEqualFold(t *testing.T) {
+	byForm := map[string]rune{}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if utf16.IsSurrogate(r) {
+			continue
+		}
+		k := string(r)
+		f, self := foldKey(k, nil)
+		form := string(f)
+		if self {
+			form = k
+		}
+		if self != (r < utf8.RuneSelf && !unicode.IsUpper(r)) {
+			t.Fatalf("foldKey(%q): self %v", k, self)
+		}
+		// Every rune of the orbit has the same form.
+		for o := unicode.SimpleFold(r); o != r; o = unicode.SimpleFold(o) {
+			of, oself := foldKey(string(o), nil)
+			oform := string(of)
+			if oself {
+				oform = string(o)
+			}
+			if oform != form {
+				t.Fatalf("%q and %q fold together but have the forms %q and %q", k, string(o), form, oform)
+			}
+		}
+		// No rune of another orbit has it.
+		if prev, ok := byForm[form]; ok && !strings.EqualFold(string(prev), k) {
+			t.Fatalf("%q and %q differ under folding but share the form %q", string(prev), k, form)
+		}
+		byForm[form] = r
+	}
+}
+
+// TestManyKeys checks the hash set that takes over after eight keys: every
+// way of spelling a key again is refused wherever it comes, and distinct
+// keys are accepted, as by the reference.
+func TestManyKeys(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, `"k%03d":%d,`, i, i)
+	}
+	many := b.String()
+	for _, tail := range []string{
+		`"x":1`,                 // distinct: accepted
+		`"k150":0`,              // exact duplicate
+		`"K150":0`,              // ASCII case
+		`"\u006b150":0`,         // escaped
+		"\"\u212a150\":0",       // Kelvin sign, raw
+		`"\u212A150":0`,         // Kelvin sign, escaped
+		`"k000":0`,              // the first key, from the first eight
+		`"k007":0`,              // the eighth
+		`"k008":0`,              // the ninth, the first in the set
+		`"k299":0`,              // the last
+		`"ſub":"x"`,             // folds to a name
+		`"sub":"a","sub":"b"`,   // a name twice after many keys
+		`"é":1,"É":2`,           // non-ASCII case
+		`"\u00e9":1,"\u00c9":2`, // escaped non-ASCII case
+		`"ǅ":1,"ǆ":2`,           // a three-rune orbit (Dž, dž)
+		`"ǅ":1,"Ǆ":2`,
+		`"":1,"":2`, // the empty key twice
+	} {
+		payload := "{" + many + tail + "}"
+		_, err := Parse([]byte(payload))
+		if wantOK := tail == `"x":1`; (err == nil) != wantOK {
+			t.Errorf("tail %s: Parse = %v, want accepted %v", tail, err, wantOK)
+		}
+		checkPayload(t, payload)
+		// The same keys in a nested object, and in the firebase claim.
+		checkPayload(t, `{"c":{`+many+tail+`}}`)
+		checkPayload(t, `{"firebase":{`+many+tail+`}}`)
+	}
+}
+
+// TestKeyBefore checks the exact comparison behind a repeated hash: the
+// object's keys before the offset, and only those, are compared.
+func TestKeyBefore(t *testing.T) {
+	data := `{"a":1, "b":[{"c":2}],"D":{"x":"}"},"e\u0301":4,"f":5}`
+	p := jsonParser{data: []byte(data), str: data}
+	keys := objectKeys{start: 0, depth: 1}
+	end := strings.Index(data, `"f"`)
+	for k, want := range map[string]bool{"a": true, "B": true, "d": true, "e\u0301": true, "c": false, "x": false, "f": false, "e": false} {
+		if got := p.keyBefore(&keys, k, end); got != want {
+			t.Errorf("keyBefore(%q) = %v, want %v", k, got, want)
 		}
 	}
 }

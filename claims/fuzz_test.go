@@ -47,6 +47,10 @@ var fuzzPayloads = []string{
 	`{"x":"\ud800"}`,
 	`{"x":1,}`,
 	`{"x" 1}`,
+	`{"x":1e400}`,
+	`{"x":[1.7976931348623157e308,-18e307]}`,
+	`{"uid":7}`,
+	`{"uid":"u1","sub":"u1"}`,
 	`{"x":tru}`,
 	`{`,
 	``,
@@ -86,6 +90,15 @@ func FuzzParse(f *testing.F) {
 		}
 		if !bytes.Equal(tok.Payload(), payload) {
 			t.Fatal("Payload() is not the payload")
+		}
+		var all map[string]any
+		if err := tok.Decode(&all); err != nil {
+			t.Fatalf("accepted %q, which Decode into a map[string]any refuses: %v", payload, err)
+		}
+		if uid, ok := m["uid"]; ok && uid != nil {
+			if _, isString := uid.(string); !isString {
+				t.Fatalf("accepted a uid of type %T", uid)
+			}
 		}
 	})
 }
@@ -211,6 +224,9 @@ func decodeUnique(t *testing.T, data []byte) map[string]any {
 	}
 	if m == nil {
 		t.Fatalf("accepted %q, which is not an object", data)
+	}
+	if err := json.Unmarshal(data, new(map[string]any)); err != nil {
+		t.Fatalf("accepted %q, which encoding/json cannot read into a map[string]any: %v", data, err)
 	}
 	if _, err := d.Token(); err != io.EOF {
 		t.Fatalf("accepted data after the object: %q", data)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Issuer prefixes: a token's iss is the prefix followed by its project ID.
@@ -87,8 +89,11 @@ func CheckIssuer(t *Token, prefix string) error {
 		Expected: quote(want), Actual: quoteOrMissing(t.Issuer), Hint: hint}
 }
 
-// CheckSubject requires sub, the uid, to be non-empty and at most
-// MaxUIDLength bytes.
+// CheckSubject requires sub, the uid, to be non-empty, at most
+// MaxUIDLength bytes, valid UTF-8 without control characters (C0, DEL,
+// C1), and not only white space. A uid ends up in logs, SQL and file
+// names; one that prints as nothing, or that rewrites a log line, is
+// refused rather than passed on.
 func CheckSubject(t *Token) error {
 	switch {
 	case t.UID == "":
@@ -99,12 +104,33 @@ func CheckSubject(t *Token) error {
 			Expected: fmt.Sprintf("at most %d bytes", MaxUIDLength),
 			Actual:   fmt.Sprintf("%d bytes", len(t.UID))}
 	}
+	blank := true
+	for i, r := range t.UID {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(t.UID[i:], "\uFFFD"):
+			if _, size := utf8.DecodeRuneInString(t.UID[i:]); size == 1 {
+				return &ValidationError{Claim: "sub", Err: ErrInvalidSubject,
+					Expected: "valid UTF-8", Actual: fmt.Sprintf("a bad byte at offset %d", i)}
+			}
+		case r < 0x20 || (0x7f <= r && r <= 0x9f):
+			return &ValidationError{Claim: "sub", Err: ErrInvalidSubject,
+				Expected: "no control characters", Actual: fmt.Sprintf("%U at offset %d", r, i)}
+		}
+		if blank && !unicode.IsSpace(r) {
+			blank = false
+		}
+	}
+	if blank {
+		return &ValidationError{Claim: "sub", Err: ErrInvalidSubject,
+			Expected: "a uid that is not only white space", Actual: quote(t.UID)}
+	}
 	return nil
 }
 
 // CheckTimes requires exp to be in the future and iat and auth_time not to
-// be, each within leeway of now, and exp-iat to be at most maxLifetime when
-// that is not zero.
+// be, each within leeway of now; exp to be after iat, and at most
+// maxLifetime after it when that is not zero; and auth_time not to be
+// after iat by more than leeway (a user signs in, then gets tokens).
 func CheckTimes(t *Token, now time.Time, leeway, maxLifetime time.Duration) error {
 	if t.Expires.IsZero() {
 		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry, Expected: "a positive whole number of seconds", Actual: "none"}
@@ -130,9 +156,19 @@ func CheckTimes(t *Token, now time.Time, leeway, maxLifetime time.Duration) erro
 			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(t.AuthTime),
 			Hint: "check that this machine's clock is right"}
 	}
+	if !t.Expires.After(t.IssuedAt) {
+		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry,
+			Expected: "a time after iat (" + stamp(t.IssuedAt) + ")", Actual: stamp(t.Expires),
+			Hint: "a token's lifetime cannot be zero or negative"}
+	}
 	if maxLifetime > 0 && t.Expires.Sub(t.IssuedAt) > maxLifetime {
 		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry,
 			Expected: "at most " + maxLifetime.String() + " after iat", Actual: t.Expires.Sub(t.IssuedAt).String() + " after iat"}
+	}
+	if t.AuthTime.After(t.IssuedAt.Add(leeway)) {
+		return &ValidationError{Claim: "auth_time", Err: ErrInvalidAuthTime,
+			Expected: "a time before iat (" + stamp(t.IssuedAt) + ", with leeway)", Actual: stamp(t.AuthTime),
+			Hint: "a user signs in before a token is issued to them"}
 	}
 	return nil
 }

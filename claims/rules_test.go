@@ -82,6 +82,72 @@ func TestValidateEachRule(t *testing.T) {
 	}
 }
 
+// TestValidateTightRules breaks each of the rules that share a sentinel
+// with another alone, and tells them apart by what the error expected.
+func TestValidateTightRules(t *testing.T) {
+	cases := []struct {
+		name     string
+		change   func(*claims.Token)
+		err      error // nil: accepted
+		claim    string
+		expected string // a part of ValidationError.Expected
+	}{
+		{"exp equal to iat", func(t *claims.Token) { t.IssuedAt, t.Expires = now.Add(30*time.Second), now.Add(30*time.Second) },
+			claims.ErrInvalidExpiry, "exp", "a time after iat (2026-11-25T12:00:30Z)"},
+		{"exp before iat", func(t *claims.Token) { t.IssuedAt, t.Expires = now.Add(40*time.Second), now.Add(30*time.Second) },
+			claims.ErrInvalidExpiry, "exp", "a time after iat (2026-11-25T12:00:40Z)"},
+		{"exp a second after iat", func(t *claims.Token) { t.IssuedAt, t.Expires = now.Add(30*time.Second), now.Add(31*time.Second) },
+			nil, "", ""},
+		{"lifetime over the limit", func(t *claims.Token) { t.Expires = t.IssuedAt.Add(time.Hour + time.Second) },
+			claims.ErrInvalidExpiry, "exp", "at most 1h0m0s after iat"},
+		{"auth_time after iat beyond the leeway", func(t *claims.Token) {
+			t.IssuedAt, t.AuthTime, t.Expires = now.Add(-10*time.Minute), now.Add(-5*time.Minute), now.Add(40*time.Minute)
+		},
+			claims.ErrInvalidAuthTime, "auth_time", "a time before iat (2026-11-25T11:50:00Z, with leeway)"},
+		{"auth_time after iat by a second more than the leeway", func(t *claims.Token) {
+			t.IssuedAt, t.AuthTime, t.Expires = now.Add(-10*time.Minute), now.Add(-9*time.Minute+time.Second), now.Add(40*time.Minute)
+		}, claims.ErrInvalidAuthTime, "auth_time", "a time before iat"},
+		{"auth_time after iat by the leeway", func(t *claims.Token) {
+			t.IssuedAt, t.AuthTime, t.Expires = now.Add(-10*time.Minute), now.Add(-9*time.Minute), now.Add(40*time.Minute)
+		},
+			nil, "", ""},
+		{"auth_time long before iat", func(t *claims.Token) { t.AuthTime = now.Add(-300 * 24 * time.Hour) }, nil, "", ""},
+		{"uid with a NUL", func(t *claims.Token) { t.UID = "u\x001" }, claims.ErrInvalidSubject, "sub", "no control characters"},
+		{"uid with a newline", func(t *claims.Token) { t.UID = "u1\nadmin logged in" }, claims.ErrInvalidSubject, "sub", "no control characters"},
+		{"uid with a tab", func(t *claims.Token) { t.UID = "u\t1" }, claims.ErrInvalidSubject, "sub", "no control characters"},
+		{"uid with an escape", func(t *claims.Token) { t.UID = "u1\x1b[2K" }, claims.ErrInvalidSubject, "sub", "no control characters"},
+		{"uid with DEL", func(t *claims.Token) { t.UID = "u1\x7f" }, claims.ErrInvalidSubject, "sub", "no control characters"},
+		{"uid with a C1 control", func(t *claims.Token) { t.UID = "u1\u0085" }, claims.ErrInvalidSubject, "sub", "no control characters"},
+		{"uid with the last C1 control", func(t *claims.Token) { t.UID = "u1\u009f" }, claims.ErrInvalidSubject, "sub", "no control characters"},
+		{"uid with invalid UTF-8", func(t *claims.Token) { t.UID = "u1\xc0" }, claims.ErrInvalidSubject, "sub", "valid UTF-8"},
+		{"uid with a lone continuation byte", func(t *claims.Token) { t.UID = "\x80u1" }, claims.ErrInvalidSubject, "sub", "valid UTF-8"},
+		{"uid with an encoded surrogate", func(t *claims.Token) { t.UID = "u\xed\xa0\x80" }, claims.ErrInvalidSubject, "sub", "valid UTF-8"},
+		{"uid a space", func(t *claims.Token) { t.UID = " " }, claims.ErrInvalidSubject, "sub", "not only white space"},
+		{"uid only white space", func(t *claims.Token) { t.UID = " \u00a0\u3000 " }, claims.ErrInvalidSubject, "sub", "not only white space"},
+		{"uid with inner and outer spaces", func(t *claims.Token) { t.UID = " user 1 " }, nil, "", ""},
+		{"uid with U+FFFD", func(t *claims.Token) { t.UID = "u\ufffd1" }, nil, "", ""},
+		{"uid with U+00A0", func(t *claims.Token) { t.UID = "u\u00a01" }, nil, "", ""},
+		{"uid of Firebase's shape", func(t *claims.Token) { t.UID = "Xk7pQ2rT9sVbW3yZ1aB4cD5eF6g2" }, nil, "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tok := validToken()
+			c.change(tok)
+			err := claims.Validate(tok, expected, now)
+			if c.err == nil {
+				if err != nil {
+					t.Fatalf("err = %v, want nil", err)
+				}
+				return
+			}
+			var ve *claims.ValidationError
+			if !errors.Is(err, c.err) || !errors.As(err, &ve) || ve.Claim != c.claim || !strings.Contains(ve.Expected, c.expected) {
+				t.Fatalf("err = %v, want %v on %q expecting %q", err, c.err, c.claim, c.expected)
+			}
+		})
+	}
+}
+
 func withTenants(ids ...string) claims.Expected {
 	e := expected
 	e.Tenants = ids
@@ -123,7 +189,8 @@ func TestParseTypesAndStrictness(t *testing.T) {
 		{"exp a fraction", `{"exp":2.5}`, claims.ErrInvalidExpiry},
 		{"exp an exponent", `{"exp":2e9}`, claims.ErrInvalidExpiry},
 		{"iat a bool", `{"iat":true}`, claims.ErrInvalidIssuedAt},
-		{"auth_time huge", `{"auth_time":1e400}`, claims.ErrInvalidAuthTime},
+		{"auth_time huge", `{"auth_time":1e300}`, claims.ErrInvalidAuthTime},
+		{"auth_time beyond float64", `{"auth_time":1e400}`, claims.ErrMalformed},
 		{"tenant a number", `{"firebase":{"tenant":1}}`, claims.ErrInvalidTenant},
 		{"email_verified a string", `{"email_verified":"true"}`, claims.ErrMalformed},
 		{"identities a list", `{"firebase":{"identities":["a"]}}`, claims.ErrMalformed},

@@ -95,14 +95,19 @@ type wireToken struct {
 	Name          string       `json:"name"`
 	Picture       string       `json:"picture"`
 	Firebase      wireFirebase `json:"firebase"`
+	UID           string       `json:"uid"`
 }
 
 var (
-	payloadNames  = []string{"sub", "aud", "iss", "iat", "exp", "auth_time", "email", "email_verified", "phone_number", "name", "picture", "firebase"}
+	// payloadNames are the claims read into a Token, and uid: the Admin
+	// SDK decodes a uid claim into a string, so one of another type makes
+	// the token unreadable there and is refused here (ErrInvalidSubject).
+	payloadNames  = []string{"sub", "aud", "iss", "iat", "exp", "auth_time", "email", "email_verified", "phone_number", "name", "picture", "firebase", "uid"}
 	firebaseNames = []string{"sign_in_provider", "identities", "tenant", "sign_in_second_factor", "second_factor_identifier"}
 	// payloadRules names the rule broken when a claim has the wrong JSON type.
 	payloadRules = map[string]error{
 		"sub":             ErrInvalidSubject,
+		"uid":             ErrInvalidSubject,
 		"aud":             ErrInvalidAudience,
 		"iss":             ErrInvalidIssuer,
 		"iat":             ErrInvalidIssuedAt,
@@ -196,7 +201,8 @@ func unixTime(sec int64) time.Time {
 }
 
 // Decode unmarshals the whole payload into v, typically a struct of the
-// caller's custom claims:
+// caller's custom claims (Parse refuses any payload that encoding/json
+// could not read into a map[string]any, so that always succeeds):
 //
 //	var c struct{ Admin bool `json:"admin"` }
 //	err := tok.Decode(&c)

@@ -31,9 +31,10 @@ type AppCheckVerifier struct {
 
 // NewAppCheck makes an AppCheckVerifier for the project with the given
 // number (required, digits only) and ID (optional: when set, aud may name
-// the project by ID too). Of the options, WithKeySource, WithClock,
-// WithLeeway, WithMaxTokenBytes, WithHTTPClient, WithLogger and
-// WithKeySnapshot apply; the ones about ID tokens are refused.
+// the project by ID too; it must then be a valid project ID, as for New).
+// Of the options, WithKeySource, WithClock, WithLeeway, WithMaxTokenBytes,
+// WithHTTPClient, WithLogger and WithKeySnapshot apply; the ones about ID
+// tokens are refused.
 func NewAppCheck(projectNumber, projectID string, opts ...Option) (*AppCheckVerifier, error) {
 	if projectNumber == "" {
 		return nil, errors.New("verify: empty project number")
@@ -41,6 +42,11 @@ func NewAppCheck(projectNumber, projectID string, opts ...Option) (*AppCheckVeri
 	for _, c := range projectNumber {
 		if c < '0' || c > '9' {
 			return nil, fmt.Errorf("verify: project number %q is not all digits", projectNumber)
+		}
+	}
+	if projectID != "" {
+		if err := checkProjectID(projectID); err != nil {
+			return nil, fmt.Errorf("verify: NewAppCheck: %w", err)
 		}
 	}
 	s := settings{now: time.Now, leeway: DefaultLeeway, maxTokenBytes: DefaultMaxTokenBytes}

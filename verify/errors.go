@@ -64,6 +64,14 @@ var (
 	ErrRevocationCheckFailed = errors.New("verify: revocation check failed")
 )
 
+// ErrInvalidProjectID is returned by New, NewAppCheck and
+// WithExtraProjects for a project ID that cannot be one: Google Cloud
+// project IDs are 6 to 30 lower-case letters, digits and hyphens, starting
+// with a letter and not ending with a hyphen, optionally after a domain
+// and a colon ("example.com:my-project"). It is a configuration error, so
+// it has no code.
+var ErrInvalidProjectID = errors.New("verify: invalid project ID")
+
 // codes maps each sentinel to its stable, machine-readable code, in the
 // order ErrorCode tries them.
 var codes = []struct {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/fbverify/fbverify/claims"
@@ -120,34 +121,57 @@ func checkAcceptedHeader(t *testing.T, header []byte, kid string) {
 }
 
 // checkAcceptedPayload re-reads an accepted payload with encoding/json and
-// checks the rules and the typed token against it.
+// checks the rules and the typed token against it. The rules are written
+// here again, with literals, not read from the code under test.
 func checkAcceptedPayload(t *testing.T, payload []byte, tok *claims.Token) {
 	t.Helper()
 	m := decodeUnique(t, payload)
+	if err := json.Unmarshal(payload, new(map[string]any)); err != nil {
+		t.Fatalf("accepted a payload that encoding/json cannot read into a map[string]any: %v", err)
+	}
 	if m["aud"] != hostileProject || m["iss"] != claims.IDTokenIssuerPrefix+hostileProject {
 		t.Fatalf("accepted aud %v, iss %v", m["aud"], m["iss"])
 	}
 	sub, _ := m["sub"].(string)
-	if sub == "" || len(sub) > claims.MaxUIDLength || sub != tok.UID {
+	if sub == "" || len(sub) > 128 || sub != tok.UID {
 		t.Fatalf("accepted sub %q, token UID %q", sub, tok.UID)
 	}
+	if !utf8.ValidString(sub) || strings.IndexFunc(sub, unicode.IsControl) >= 0 ||
+		strings.TrimFunc(sub, unicode.IsSpace) == "" {
+		t.Fatalf("accepted sub %q: invalid UTF-8, a control character or only white space", sub)
+	}
+	if uid, ok := m["uid"]; ok && uid != nil {
+		if _, isString := uid.(string); !isString {
+			t.Fatalf("accepted a uid of type %T", uid)
+		}
+	}
+	secs := map[string]int64{}
 	for _, name := range []string{"exp", "iat", "auth_time"} {
 		n, ok := m[name].(json.Number)
 		if !ok {
 			t.Fatalf("accepted %s of %T", name, m[name])
 		}
 		sec, err := n.Int64()
-		if err != nil || sec <= 0 {
+		if err != nil || sec <= 0 || sec > 253402300799 {
 			t.Fatalf("accepted %s %v", name, n)
 		}
+		secs[name] = sec
 	}
-	exp, _ := m["exp"].(json.Number).Int64()
-	iat, _ := m["iat"].(json.Number).Int64()
-	if tok.Expires.Unix() != exp || tok.IssuedAt.Unix() != iat {
-		t.Fatalf("token times %v, %v disagree with exp %d, iat %d", tok.Expires, tok.IssuedAt, exp, iat)
+	exp, iat, authTime := secs["exp"], secs["iat"], secs["auth_time"]
+	if tok.Expires.Unix() != exp || tok.IssuedAt.Unix() != iat || tok.AuthTime.Unix() != authTime {
+		t.Fatalf("token times %v, %v, %v disagree with exp %d, iat %d, auth_time %d",
+			tok.Expires, tok.IssuedAt, tok.AuthTime, exp, iat, authTime)
 	}
-	if !tok.Expires.After(hostileNow.Add(-verify.DefaultLeeway)) || tok.IssuedAt.After(hostileNow.Add(verify.DefaultLeeway)) {
-		t.Fatalf("accepted exp %v, iat %v at %v", tok.Expires, tok.IssuedAt, hostileNow)
+	const leeway = 60 // seconds, the default
+	now := hostileNow.Unix()
+	if exp <= now-leeway || iat > now+leeway || authTime > now+leeway {
+		t.Fatalf("accepted exp %d, iat %d, auth_time %d at %d", exp, iat, authTime, now)
+	}
+	if exp <= iat || exp-iat > 3600 {
+		t.Fatalf("accepted a lifetime of %d s (exp %d, iat %d)", exp-iat, exp, iat)
+	}
+	if authTime > iat+leeway {
+		t.Fatalf("accepted auth_time %d, more than the leeway after iat %d", authTime, iat)
 	}
 }
 

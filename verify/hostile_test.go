@@ -355,6 +355,21 @@ func hostileCorpus(t testing.TB, signer *verifytest.Signer, attackerURL string) 
 		{"firebase.tenant a number", withPl("firebase", `{"tenant":7}`), false, verify.ErrInvalidTenant},
 		{"email_verified a string", withPl("email_verified", `"true"`), false, malformed},
 		{"firebase null", withPl("firebase", "null"), false, nil},
+		{"uid a number", withPl("uid", "7"), false, verify.ErrInvalidSubject},
+		{"uid an object", withPl("uid", `{"id":"uid-1"}`), false, verify.ErrInvalidSubject},
+		{"uid a string", withPl("uid", `"uid-1"`), false, nil},
+		{"UID beside sub", withPl("UID", `"admin"`), false, malformed},
+
+		// Payloads that encoding/json cannot read into a map[string]any.
+		{"number beyond float64 in a custom claim", withPl("big", "1e400"), false, malformed},
+		{"negative number beyond float64", withPl("big", "-2e308"), false, malformed},
+		{"400-digit integer", withPl("big", "1"+strings.Repeat("0", 399)), false, malformed},
+		{"number beyond float64 nested", withPl("c", `{"a":[1,{"b":-1e309}]}`), false, malformed},
+		{"number beyond float64 in firebase", withPl("firebase", `{"identities":{},"sign_in_provider":"custom","sign_in_attributes":{"n":2e308}}`), false, malformed},
+		{"number beyond float64 in the header", h.sign(hdr.add("x", "1e999"), pl), false, malformed},
+		{"largest float64 in a custom claim", withPl("big", "1.7976931348623157e308"), false, nil},
+		{"308-digit integer in a custom claim", withPl("big", strings.Repeat("9", 308)), false, nil},
+		{"tiny number in a custom claim", withPl("small", "1e-400"), false, nil},
 
 		// Times around the one-minute leeway, and far away.
 		{"exp 59s ago", h.sign(hdr, pl.set("iat", at(-time.Hour)).set("auth_time", at(-time.Hour)).set("exp", at(-59*time.Second))), false, nil},
@@ -370,6 +385,11 @@ func hostileCorpus(t testing.TB, signer *verifytest.Signer, attackerURL string) 
 		{"lifetime exactly one hour", withPl("exp", at(time.Hour)), false, nil},
 		{"lifetime one hour and a second", withPl("exp", at(time.Hour+time.Second)), false, verify.ErrInvalidExpiry},
 		{"exp in the year 9999", withPl("exp", "253402300799"), false, verify.ErrInvalidExpiry},
+		{"lifetime zero", withPl("exp", at(0)), false, verify.ErrInvalidExpiry},
+		{"exp before iat", h.sign(hdr, pl.set("iat", at(30*time.Second)).set("exp", at(20*time.Second))), false, verify.ErrInvalidExpiry},
+		{"lifetime one second", h.sign(hdr, pl.set("exp", at(time.Second))), false, nil},
+		{"auth_time after iat beyond the leeway", h.sign(hdr, pl.set("iat", at(-10*time.Minute)).set("auth_time", at(-5*time.Minute)).set("exp", at(50*time.Minute))), false, verify.ErrInvalidAuthTime},
+		{"auth_time after iat within the leeway", h.sign(hdr, pl.set("iat", at(-10*time.Minute)).set("auth_time", at(-9*time.Minute)).set("exp", at(50*time.Minute))), false, nil},
 		{"exp the largest int64", withPl("exp", strconv.FormatInt(math.MaxInt64, 10)), false, verify.ErrInvalidExpiry},
 		{"iat the largest int64", withPl("iat", strconv.FormatInt(math.MaxInt64, 10)), false, verify.ErrInvalidIssuedAt},
 		{"auth_time the largest int64", withPl("auth_time", strconv.FormatInt(math.MaxInt64, 10)), false, verify.ErrInvalidAuthTime},
@@ -380,6 +400,14 @@ func hostileCorpus(t testing.TB, signer *verifytest.Signer, attackerURL string) 
 		{"sub of 129 bytes", withPl("sub", q(strings.Repeat("a", 129))), false, verify.ErrInvalidSubject},
 		{"sub of 129 bytes in 2-byte runes", withPl("sub", q(strings.Repeat("é", 64)+"a")), false, verify.ErrInvalidSubject},
 		{"sub empty", withPl("sub", `""`), false, verify.ErrInvalidSubject},
+		{"sub a space", withPl("sub", `" "`), false, verify.ErrInvalidSubject},
+		{"sub only white space", withPl("sub", `"\t \u00a0"`), false, verify.ErrInvalidSubject},
+		{"sub with NUL", withPl("sub", `"uid-1\u0000"`), false, verify.ErrInvalidSubject},
+		{"sub with a newline", withPl("sub", `"uid-1\nadmin"`), false, verify.ErrInvalidSubject},
+		{"sub with DEL", withPl("sub", `"uid-1\u007f"`), false, verify.ErrInvalidSubject},
+		{"sub with a C1 control", withPl("sub", `"uid-1\u009b"`), false, verify.ErrInvalidSubject},
+		{"sub with spaces inside", withPl("sub", `"uid 1"`), false, nil},
+		{"sub with a lone surrogate escape", withPl("sub", `"uid-\ud800"`), false, nil},
 
 		// Projects and kinds.
 		{"token for another project", signer.IDToken("uid-1", verifytest.Project("other-project")), false, verify.ErrInvalidAudience},

@@ -18,8 +18,8 @@ import (
 // the key lookup.
 func TestDecodingErrorsKeepTheirPlace(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	s := verifytest.NewSigner("p-1", verifytest.WithClock(func() time.Time { return now }))
-	v, err := verify.New("p-1", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now))
+	s := verifytest.NewSigner("hotpath-project", verifytest.WithClock(func() time.Time { return now }))
+	v, err := verify.New("hotpath-project", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,12 +134,13 @@ func WithKind(k Kind) Option {
 
 // WithExtraProjects accepts tokens of more Firebase projects besides the
 // one given to New (say staging besides production). Each token is still
-// checked against its own project: its iss must match its aud.
+// checked against its own project: its iss must match its aud. Each ID
+// must be a valid project ID, as for New.
 func WithExtraProjects(projectIDs ...string) Option {
 	return func(s *settings) error {
 		for _, p := range projectIDs {
-			if p == "" {
-				return fmt.Errorf("verify: WithExtraProjects: empty project ID")
+			if err := checkProjectID(p); err != nil {
+				return fmt.Errorf("verify: WithExtraProjects: %w", err)
 			}
 		}
 		s.extraProjects = append(s.extraProjects, projectIDs...)

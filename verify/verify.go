@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,12 +49,14 @@ type parsedHeader struct {
 	header  claims.Header
 }
 
-// New makes a Verifier for projectID (refusing an empty one) with opts.
+// New makes a Verifier for projectID with opts. It refuses a projectID
+// that cannot be a Google Cloud project ID (ErrInvalidProjectID), such as
+// a project number, an issuer URL or an ID with a trailing newline.
 // Without WithKeySource it fetches Google's keys for the Verifier's Kind
 // on first use; call Close when done with it.
 func New(projectID string, opts ...Option) (*Verifier, error) {
-	if projectID == "" {
-		return nil, errors.New("verify: empty project ID")
+	if err := checkProjectID(projectID); err != nil {
+		return nil, err
 	}
 	s := settings{
 		now:           time.Now,

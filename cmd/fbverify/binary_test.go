@@ -267,8 +267,8 @@ func TestBinaryFixtureKeyFiles(t *testing.T) {
 func TestBinaryVerifyAt(t *testing.T) {
 	dir := t.TempDir()
 	issued := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	old := strings.TrimSpace(mustSh(t, dir, "mint", "--key", "k.pem", "--project", "at-p", "--uid", "u", "--at", issued.Format(time.RFC3339)))
-	fresh := strings.TrimSpace(mustSh(t, dir, "mint", "--key", "k.pem", "--project", "at-p", "--uid", "u"))
+	old := strings.TrimSpace(mustSh(t, dir, "mint", "--key", "k.pem", "--project", "at-project", "--uid", "u", "--at", issued.Format(time.RFC3339)))
+	fresh := strings.TrimSpace(mustSh(t, dir, "mint", "--key", "k.pem", "--project", "at-project", "--uid", "u"))
 	if err := os.WriteFile(filepath.Join(dir, "keys.json"), []byte(mustSh(t, dir, "jwks", "--key", "k.pem")), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestBinaryVerifyAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"verify", "--project", "at-p", "--keys", "keys.json"}, tt.at...)
+			args := append([]string{"verify", "--project", "at-project", "--keys", "keys.json"}, tt.at...)
 			r := sh(t, dir, "", nil, append(args, tt.token)...)
 			if r.code != tt.code {
 				t.Fatalf("exit %d, want %d; stdout %s stderr %s", r.code, tt.code, r.stdout, r.stderr)
@@ -301,7 +301,7 @@ func TestBinaryVerifyAt(t *testing.T) {
 
 func TestBinaryDecodeAndHelp(t *testing.T) {
 	dir := t.TempDir()
-	token := strings.TrimSpace(mustSh(t, dir, "mint", "--key", "k.pem", "--project", "d-p", "--uid", "dee"))
+	token := strings.TrimSpace(mustSh(t, dir, "mint", "--key", "k.pem", "--project", "decode-project", "--uid", "dee"))
 	tampered := token[:len(token)-4] + "AAAA"
 	r := sh(t, dir, "", nil, "decode", tampered)
 	if r.code != 0 || !strings.Contains(r.stdout, `"verified": false`) || !strings.Contains(r.stdout, `"sub": "dee"`) {

@@ -112,7 +112,7 @@ func TestVerifyEmulatorMode(t *testing.T) {
 	}
 	// Other rules still apply in emulator mode.
 	r = runCLI(t, c, "", "verify", "--emulator", "--project", testProject,
-		s.EmulatorIDToken("emu-user", verifytest.Project("other")))
+		s.EmulatorIDToken("emu-user", verifytest.Project("other-project")))
 	if v := verdicts(t, r.stdout); r.code != exitInvalid || len(v) != 1 || v[0].Error != "invalid_audience" {
 		t.Fatalf("other project in emulator mode: exit %d, verdicts %+v", r.code, v)
 	}
@@ -164,8 +164,8 @@ func TestVerifyProjectFromEnvironment(t *testing.T) {
 	}{
 		{"FIREBASE_PROJECT_ID", map[string]string{"FIREBASE_PROJECT_ID": testProject}, exitOK},
 		{"GOOGLE_CLOUD_PROJECT", map[string]string{"GOOGLE_CLOUD_PROJECT": testProject}, exitOK},
-		{"FIREBASE_PROJECT_ID wins", map[string]string{"FIREBASE_PROJECT_ID": testProject, "GOOGLE_CLOUD_PROJECT": "other"}, exitOK},
-		{"wrong project", map[string]string{"FIREBASE_PROJECT_ID": "other"}, exitInvalid},
+		{"FIREBASE_PROJECT_ID wins", map[string]string{"FIREBASE_PROJECT_ID": testProject, "GOOGLE_CLOUD_PROJECT": "other-project"}, exitOK},
+		{"wrong project", map[string]string{"FIREBASE_PROJECT_ID": "other-project"}, exitInvalid},
 		{"none", nil, exitUsage},
 	}
 	for _, tt := range tests {
@@ -201,15 +201,15 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"no command", nil, "Usage:"},
 		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
-		{"unknown flag", []string{"verify", "--project", "p", "--bogus", "x"}, "flag provided but not defined"},
+		{"unknown flag", []string{"verify", "--project", "my-project", "--bogus", "x"}, "flag provided but not defined"},
 		{"no project", []string{"verify", "x"}, "no project"},
-		{"missing key file", []string{"verify", "--project", "p", "--keys", "/nonexistent/keys.json", "x"}, "no such file"},
-		{"bad --at", []string{"verify", "--project", "p", "--at", "yesterday", "x"}, "RFC 3339"},
-		{"leeway too large", []string{"verify", "--project", "p", "--leeway", "1h", "x"}, "WithLeeway"},
+		{"missing key file", []string{"verify", "--project", "my-project", "--keys", "/nonexistent/keys.json", "x"}, "no such file"},
+		{"bad --at", []string{"verify", "--project", "my-project", "--at", "yesterday", "x"}, "RFC 3339"},
+		{"leeway too large", []string{"verify", "--project", "my-project", "--leeway", "1h", "x"}, "WithLeeway"},
 		{"decode two tokens", []string{"decode", "a", "b"}, "want one token"},
-		{"mint without key", []string{"mint", "--project", "p", "--uid", "u"}, "--key is required"},
-		{"mint without uid", []string{"mint", "--project", "p", "--key", "k.pem"}, "--uid is required"},
-		{"mint bad claims", []string{"mint", "--project", "p", "--uid", "u", "--key", "k.pem", "--claims", "[1]"}, "JSON object"},
+		{"mint without key", []string{"mint", "--project", "my-project", "--uid", "u"}, "--key is required"},
+		{"mint without uid", []string{"mint", "--project", "my-project", "--key", "k.pem"}, "--uid is required"},
+		{"mint bad claims", []string{"mint", "--project", "my-project", "--uid", "u", "--key", "k.pem", "--claims", "[1]"}, "JSON object"},
 		{"jwks without key", []string{"jwks"}, "--key is required"},
 		{"keys without fetch", []string{"keys"}, `want "fetch"`},
 	}

@@ -320,6 +320,24 @@ func corpus(t *testing.T, signer *verifytest.Signer, now time.Time) []tokenCase 
 		mut("sub of 129 bytes in 2-byte runes", hdr, pl.set("sub", q(strings.Repeat("é", 64)+"a")))
 		mut("sub of 300 bytes", hdr, pl.set("sub", q(strings.Repeat("a", 300))))
 		mut("sub a space", hdr, pl.set("sub", `" "`))
+		mut("sub only white space", hdr, pl.set("sub", `"\t\u00a0 "`))
+		mut("sub with NUL", hdr, pl.set("sub", `"uid-1\u0000"`))
+		mut("sub with a newline", hdr, pl.set("sub", `"uid-1\nadmin"`))
+		mut("sub with DEL", hdr, pl.set("sub", `"uid-1\u007f"`))
+		mut("sub with a C1 control", hdr, pl.set("sub", `"uid-1\u0085"`))
+		mut("sub with spaces inside", hdr, pl.set("sub", `"uid 1"`).set("user_id", `"uid 1"`))
+
+		// Claims the Admin SDK cannot decode: both must refuse.
+		mut("uid a number", hdr, pl.add("uid", "7"))
+		mut("uid an object", hdr, pl.add("uid", `{"id":"uid-1"}`))
+		mut("uid a string", hdr, pl.add("uid", `"uid-1"`))
+		mut("number beyond float64 in a custom claim", hdr, pl.add("big", "1e400"))
+		mut("negative number beyond float64", hdr, pl.add("big", "-2e308"))
+		mut("400-digit integer", hdr, pl.add("big", "1"+strings.Repeat("0", 399)))
+		mut("number beyond float64 nested", hdr, pl.add("c", `{"a":[1,{"b":-1e309}]}`))
+		mut("number beyond float64 in firebase", hdr, pl.set("firebase", `{"identities":{},"sign_in_provider":"custom","sign_in_attributes":{"n":2e308}}`))
+		mut("largest float64 in a custom claim", hdr, pl.add("big", "1.7976931348623157e308"))
+		mut("308-digit integer in a custom claim", hdr, pl.add("big", strings.Repeat("9", 308)))
 
 		// Times: exp, iat and auth_time around both leeways and far away.
 		for _, d := range []time.Duration{30 * time.Minute, 10 * time.Second, -10 * time.Second, -50 * time.Second, -70 * time.Second,
@@ -336,6 +354,9 @@ func corpus(t *testing.T, signer *verifytest.Signer, now time.Time) []tokenCase 
 		for _, l := range []time.Duration{lifetime + 10*time.Second, 2 * lifetime, 30 * 24 * time.Hour, 100 * 365 * 24 * time.Hour} {
 			mut("lifetime "+l.String(), hdr, pl.set("iat", at(-time.Minute)).set("exp", at(l-time.Minute)))
 		}
+		mut("lifetime zero", hdr, pl.set("iat", at(30*time.Second)).set("exp", at(30*time.Second)))
+		mut("exp before iat", hdr, pl.set("iat", at(40*time.Second)).set("exp", at(20*time.Second)))
+		mut("auth_time 5m after iat", hdr, pl.set("iat", at(-10*time.Minute)).set("auth_time", at(-5*time.Minute)))
 		mut("exp with a fraction", hdr, pl.set("exp", at(lifetime-10*time.Minute)+".5"))
 		mut("exp with a zero fraction", hdr, pl.set("exp", at(lifetime-10*time.Minute)+".0"))
 		mut("exp a numeric string", hdr, pl.set("exp", q(at(lifetime-10*time.Minute))))
@@ -426,8 +447,10 @@ func nonCanonical(seg string) string {
 
 // TestDifferentialAgainstAdminSDK verifies every token of the corpus with
 // the Admin SDK and with fbverify and compares the decisions. fbverify
-// must never accept a token the Admin SDK rejects; where fbverify is
-// stricter, each case is logged with fbverify's reason, grouped by rule.
+// must never accept a token the Admin SDK rejects. The counts (both
+// accept, both reject, only fbverify rejects, by fbverify's code) are
+// asserted as the README states them, and so is the outcome of each case
+// of the latest rules; every stricter case is logged with its reason.
 func TestDifferentialAgainstAdminSDK(t *testing.T) {
 	signer := verifytest.NewSigner(project) // real clock, as the Admin SDK's
 	googleRequests := fakeGoogle(t, signer)
@@ -461,6 +484,7 @@ func TestDifferentialAgainstAdminSDK(t *testing.T) {
 	ctx := context.Background()
 	var bothAccept, bothReject int
 	stricter := map[string][]string{} // our error code -> case names
+	outcome := map[string]string{}    // case name -> "accept", our code, or "both reject"
 	for _, c := range cases {
 		ourTok, ourErr := ours[c.kind].Verify(ctx, c.token)
 		var theirTok *auth.Token
@@ -475,6 +499,7 @@ func TestDifferentialAgainstAdminSDK(t *testing.T) {
 			t.Errorf("%s: fbverify accepts what the Admin SDK rejects (%v)", c.name, theirErr)
 		case ourErr == nil:
 			bothAccept++
+			outcome[c.name] = "accept"
 			if ourTok.UID != theirTok.UID || ourTok.Audience != theirTok.Audience || ourTok.Issuer != theirTok.Issuer ||
 				ourTok.Expires.Unix() != theirTok.Expires || ourTok.IssuedAt.Unix() != theirTok.IssuedAt ||
 				ourTok.Firebase.Tenant != theirTok.Firebase.Tenant || ourTok.Firebase.SignInProvider != theirTok.Firebase.SignInProvider {
@@ -483,8 +508,10 @@ func TestDifferentialAgainstAdminSDK(t *testing.T) {
 		case theirErr == nil:
 			code := verify.ErrorCode(ourErr)
 			stricter[code] = append(stricter[code], c.name)
+			outcome[c.name] = code
 		default:
 			bothReject++
+			outcome[c.name] = "both reject"
 		}
 		_, skewedErr := skewed[c.kind].Verify(ctx, c.token)
 		switch code := verify.ErrorCode(skewedErr); {
@@ -512,8 +539,47 @@ func TestDifferentialAgainstAdminSDK(t *testing.T) {
 	for _, code := range codes {
 		t.Logf("stricter (%s, %d): %s", code, len(stricter[code]), strings.Join(stricter[code], "; "))
 	}
-	if bothAccept < 20 || bothReject < 100 {
-		t.Errorf("corpus too lopsided to mean much: %d accepted, %d rejected by both", bothAccept, bothReject)
+	// The figures the README quotes. A change of rule or corpus that moves
+	// them must update them, and the README, on purpose.
+	if len(cases) != 524 || bothAccept != 94 || bothReject != 288 || n != 142 {
+		t.Errorf("%d tokens, both accept %d, both reject %d, only fbverify rejects %d; want 524, 94, 288, 142",
+			len(cases), bothAccept, bothReject, n)
+	}
+	wantStricter := map[string]int{
+		"auth_time_in_future": 6, "critical_header": 4, "invalid_auth_time": 14, "invalid_expiry": 12,
+		"invalid_issued_at": 8, "invalid_subject": 12, "issued_in_future": 6, "malformed_token": 70,
+		"token_expired": 6, "token_too_large": 4,
+	}
+	for code, names := range stricter {
+		if len(names) != wantStricter[code] {
+			t.Errorf("only fbverify refuses %d tokens with %s, want %d: %s", len(names), code, wantStricter[code], strings.Join(names, "; "))
+		}
+	}
+	for code, want := range wantStricter {
+		if _, ok := stricter[code]; !ok {
+			t.Errorf("no token refused only by fbverify with %s, want %d", code, want)
+		}
+	}
+	// The reason for each case of the rules added last, in both kinds.
+	for name, want := range map[string]string{
+		"uid a number": "both reject", "uid an object": "both reject", "uid a string": "accept",
+		"number beyond float64 in a custom claim": "both reject", "negative number beyond float64": "both reject",
+		"400-digit integer": "both reject", "number beyond float64 nested": "both reject",
+		"number beyond float64 in firebase":   "both reject",
+		"largest float64 in a custom claim":   "accept",
+		"308-digit integer in a custom claim": "accept",
+		"lifetime zero":                       "invalid_expiry", "exp before iat": "invalid_expiry",
+		"auth_time 5m after iat": "invalid_auth_time",
+		"sub a space":            "invalid_subject", "sub only white space": "invalid_subject",
+		"sub with NUL": "invalid_subject", "sub with a newline": "invalid_subject",
+		"sub with DEL": "invalid_subject", "sub with a C1 control": "invalid_subject",
+		"sub with spaces inside": "accept",
+	} {
+		for _, kind := range []string{"id: ", "cookie: "} {
+			if got := outcome[kind+name]; got != want {
+				t.Errorf("%s%s: %q, want %q", kind, name, got, want)
+			}
+		}
 	}
 	if googleRequests.Load() == 0 {
 		t.Error("the Admin SDK never fetched keys from the fake endpoint")

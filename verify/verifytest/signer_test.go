@@ -111,7 +111,7 @@ func TestTokensHaveFirebaseShape(t *testing.T) {
 }
 
 func TestVerifierUsesTheRemotePath(t *testing.T) {
-	s := verifytest.NewSigner("p")
+	s := verifytest.NewSigner("remote-project")
 	defer s.Close()
 	v, err := s.Verifier(verify.WithLeeway(0))
 	if err != nil {

@@ -1,0 +1,210 @@
+package verify_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fbverify/fbverify/verify"
+)
+
+// The junk benchmarks time the refusal of tokens built to be as costly as
+// possible to refuse without RSA work: an RS256 header naming the
+// signer's key, a payload of one hostile shape filling the size limit,
+// and a signature of the right length that is never checked (the payload
+// breaks a claim rule, so no key is looked up).
+//
+//	go test ./verify -run '^$' -bench 'Junk' -benchtime 2s
+//
+// BenchmarkJunkPaired reports each refusal's cost over a valid
+// verification's, measured in one loop (x-verify); BenchmarkJunkScaling
+// shows the cost growing in step with the size, for each shape.
+
+// junkShape writes a JSON payload of about n bytes, refused with want
+// (ErrInvalidAudience, after the whole parse, if nil).
+type junkShape struct {
+	name string
+	make func(n int) string
+	want error
+}
+
+// junkShapes are the worst inputs found for the one-pass parser: shapes
+// that defeat a shortcut (keys that share a length and first letter, or
+// are escaped or beyond ASCII, so a summary cannot tell them apart) or
+// that make one step long (nesting, strings, arrays).
+var junkShapes = []junkShape{
+	// The floor of any 8 KiB refusal: decoding it. The payload is refused
+	// at its first byte (an array, not an object).
+	{"decode-only", func(n int) string { return `[` + strings.Repeat("0,", (n-3)/2) + `0]` }, verify.ErrMalformed},
+	{"keys-one-length-and-letter", func(n int) string { return keysPayload(n, func(i int) string { return "a" + key36(i, 4) }) }, nil},
+	{"keys-case-variants", func(n int) string {
+		return keysPayload(n, func(i int) string { return "A" + strings.ToUpper(key36(i, 4)) })
+	}, nil},
+	{"keys-escaped", func(n int) string { return keysPayload(n, func(i int) string { return `\u0061` + key36(i, 4) }) }, nil},
+	{"keys-non-ascii", func(n int) string { return keysPayload(n, func(i int) string { return "é" + key36(i, 4) }) }, nil},
+	{"keys-nested-objects", func(n int) string {
+		// Many small objects, each with distinct keys: a per-object set
+		// must not cost more than its keys.
+		var b strings.Builder
+		b.WriteString(`{"x":[`)
+		for i := 0; b.Len() < n-20; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"a%s":0,"b":1}`, key36(i, 4))
+		}
+		b.WriteString(`]}`)
+		return b.String()
+	}, nil},
+	{"deep-nesting", func(n int) string {
+		const depth = 15 // the payload is level 1; 16 is the limit
+		unit := strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1)
+		var b strings.Builder
+		b.WriteString(`{"x":[`)
+		for i := 0; b.Len() < n-len(unit)-4; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(unit[1 : len(unit)-1])
+		}
+		b.WriteString(`]}`)
+		return b.String()
+	}, nil},
+	{"long-string", func(n int) string { return `{"x":"` + strings.Repeat("a", n-8) + `"}` }, nil},
+	{"long-escaped-string", func(n int) string {
+		return `{"x":"` + strings.Repeat(`\u00e9`, (n-8)/6) + `"}`
+	}, nil},
+	{"long-array", func(n int) string { return `{"x":[0` + strings.Repeat(",0", (n-9)/2) + `]}` }, nil},
+}
+
+// key36 spells i in base 36 with at least width digits.
+func key36(i, width int) string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	var b [16]byte
+	p := len(b)
+	for ; i > 0 || p > len(b)-width; i /= 36 {
+		p--
+		b[p] = digits[i%36]
+	}
+	return string(b[p:])
+}
+
+// keysPayload is an object of distinct keys key(0), key(1), ... with the
+// value 0, about n bytes long.
+func keysPayload(n int, key func(int) string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; b.Len() < n-16; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(key(i))
+		b.WriteString(`":0`)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// junkHeader names the bench signer's key, so that only the payload can
+// refuse the token.
+const junkHeader = `{"alg":"RS256","kid":"%s","typ":"JWT"}`
+
+// junkToken is a token of about size bytes whose payload has the shape;
+// it is refused (for having no aud) after the whole payload is parsed,
+// unless the shape says otherwise.
+func junkToken(tb testing.TB, f benchFixture, shape junkShape, size int) string {
+	tb.Helper()
+	header := base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, junkHeader, f.signer.Key().ID))
+	sig := base64.RawURLEncoding.EncodeToString(make([]byte, 256))
+	room := size - len(header) - len(sig) - 2
+	payload := shape.make(room / 4 * 3)
+	tok := header + "." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + sig
+	if len(tok) > size || len(tok) < size*9/10 {
+		tb.Fatalf("%s: token of %d bytes, want about %d", shape.name, len(tok), size)
+	}
+	want := shape.want
+	if want == nil {
+		want = verify.ErrInvalidAudience // a refusal after the whole parse
+	}
+	if _, err := f.verifier.Verify(context.Background(), tok); !errors.Is(err, want) {
+		tb.Fatalf("%s: Verify = %v, want %v", shape.name, err, want)
+	}
+	return tok
+}
+
+// BenchmarkJunk refuses an 8 KiB junk token of each shape.
+func BenchmarkJunk(b *testing.B) {
+	f := newBenchFixture(b)
+	ctx := context.Background()
+	for _, shape := range junkShapes {
+		b.Run(shape.name, func(b *testing.B) {
+			tok := junkToken(b, f, shape, verify.DefaultMaxTokenBytes)
+			b.ReportAllocs()
+			defer reportCPU(b)()
+			for b.Loop() {
+				if _, err := f.verifier.Verify(ctx, tok); err == nil {
+					b.Fatal("accepted")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkJunkPaired times, in one loop, a valid verification of the
+// typical token and the refusal of an 8 KiB junk token of each shape, so
+// both see the same load. x-verify is the median over the iterations of
+// the refusal's time over the verification's (a median, because on a
+// shared machine a few iterations are preempted); the target is at most
+// 0.2.
+func BenchmarkJunkPaired(b *testing.B) {
+	f := newBenchFixture(b)
+	ctx := context.Background()
+	for _, shape := range junkShapes {
+		b.Run(shape.name, func(b *testing.B) {
+			tok := junkToken(b, f, shape, verify.DefaultMaxTokenBytes)
+			var ratios []float64
+			b.ReportAllocs()
+			for b.Loop() {
+				t0 := time.Now()
+				if _, err := f.verifier.Verify(ctx, f.token); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if _, err := f.verifier.Verify(ctx, tok); err == nil {
+					b.Fatal("accepted")
+				}
+				ratios = append(ratios, float64(time.Since(t1))/float64(t1.Sub(t0)))
+			}
+			slices.Sort(ratios)
+			b.ReportMetric(ratios[len(ratios)/2], "x-verify")
+		})
+	}
+}
+
+// BenchmarkJunkScaling refuses junk tokens of 64 KiB, 256 KiB and 1 MiB
+// (WithMaxTokenBytes raised): with linear checks, ns/op grows about 4x
+// per step, and so does ns-per-KiB stay flat.
+func BenchmarkJunkScaling(b *testing.B) {
+	f := newBenchFixture(b, verify.WithMaxTokenBytes(1<<20))
+	ctx := context.Background()
+	for _, shape := range junkShapes {
+		for _, size := range []int{64 << 10, 256 << 10, 1 << 20} {
+			b.Run(fmt.Sprintf("%s/%dKiB", shape.name, size>>10), func(b *testing.B) {
+				tok := junkToken(b, f, shape, size)
+				b.ReportAllocs()
+				b.SetBytes(int64(len(tok)))
+				for b.Loop() {
+					if _, err := f.verifier.Verify(ctx, tok); err == nil {
+						b.Fatal("accepted")
+					}
+				}
+			})
+		}
+	}
+}
