@@ -48,9 +48,9 @@ func (r *verdicts) last(t *testing.T) verify.Verdict {
 
 func TestObserverSeesEveryVerdict(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	s := verifytest.NewSigner("p-1", verifytest.WithClock(func() time.Time { return now }))
+	s := verifytest.NewSigner("observer-test", verifytest.WithClock(func() time.Time { return now }))
 	rec := &verdicts{}
-	v, err := verify.New("p-1", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now), verify.WithObserver(rec.observer()))
+	v, err := verify.New("observer-test", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now), verify.WithObserver(rec.observer()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,9 +105,9 @@ func TestObserverSeesEveryVerdict(t *testing.T) {
 func TestObserverSeesCacheHits(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	clock := now
-	s := verifytest.NewSigner("p-1", verifytest.WithClock(func() time.Time { return now }))
+	s := verifytest.NewSigner("observer-test", verifytest.WithClock(func() time.Time { return now }))
 	rec := &verdicts{}
-	v, err := verify.New("p-1", verify.WithKeySource(s.KeySource()), verify.WithClock(func() time.Time { return clock }),
+	v, err := verify.New("observer-test", verify.WithKeySource(s.KeySource()), verify.WithClock(func() time.Time { return clock }),
 		verify.WithCache(8), verify.WithObserver(rec.observer()))
 	if err != nil {
 		t.Fatal(err)
@@ -142,14 +142,14 @@ func (rt redirectTo) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestObserverSeesTheDefaultKeySourcesFetches(t *testing.T) {
-	s := verifytest.NewSigner("p-1")
+	s := verifytest.NewSigner("observer-test")
 	defer s.Close()
 	base, err := url.Parse(s.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &verdicts{}
-	v, err := verify.New("p-1", verify.WithHTTPClient(&http.Client{Transport: redirectTo{base}, Timeout: 5 * time.Second}),
+	v, err := verify.New("observer-test", verify.WithHTTPClient(&http.Client{Transport: redirectTo{base}, Timeout: 5 * time.Second}),
 		verify.WithObserver(rec.observer()))
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +172,7 @@ func TestObserverSeesTheDefaultKeySourcesFetches(t *testing.T) {
 }
 
 func TestWithObserverRefusesAnEmptyObserver(t *testing.T) {
-	if _, err := verify.New("p-1", verify.WithKeySource(verifytest.NewSigner("p-1").KeySource()), verify.WithObserver(verify.Observer{})); err == nil {
+	if _, err := verify.New("observer-test", verify.WithKeySource(verifytest.NewSigner("observer-test").KeySource()), verify.WithObserver(verify.Observer{})); err == nil {
 		t.Error("New accepted an Observer with no function")
 	}
 }
@@ -182,14 +182,14 @@ func TestWithObserverRefusesAnEmptyObserver(t *testing.T) {
 // one nil check.
 func TestObserverAddsNoAllocation(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	s := verifytest.NewSigner("p-1", verifytest.WithClock(func() time.Time { return now }))
+	s := verifytest.NewSigner("observer-test", verifytest.WithClock(func() time.Time { return now }))
 	var n int
 	count := verify.Observer{Verdict: func(verify.Verdict) { n++ }}
-	plain, err := verify.New("p-1", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now))
+	plain, err := verify.New("observer-test", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	observed, err := verify.New("p-1", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now), verify.WithObserver(count))
+	observed, err := verify.New("observer-test", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now), verify.WithObserver(count))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,8 +130,8 @@ func TestRevocationCacheCallsStoreOncePerUserPerTTL(t *testing.T) {
 func TestRevocationCacheStalenessIsBoundedByTTL(t *testing.T) {
 	store, clock := newUserStore(), newFakeClock()
 	c := newTestCache(store, clock, verify.RevocationCacheOptions{})
-	signer := verifytest.NewSigner("p", verifytest.WithClock(clock.Now))
-	v, err := verify.New("p", verify.WithKeySource(signer.KeySource()), verify.WithClock(clock.Now),
+	signer := verifytest.NewSigner("cache-test", verifytest.WithClock(clock.Now))
+	v, err := verify.New("cache-test", verify.WithKeySource(signer.KeySource()), verify.WithClock(clock.Now),
 		verify.WithRevocationCheck(c.Check))
 	if err != nil {
 		t.Fatal(err)
@@ -359,8 +359,8 @@ func TestRevocationCacheSharesButDoesNotKeepErrors(t *testing.T) {
 func TestRevocationCacheFailingStoreFailsClosed(t *testing.T) {
 	store, clock := newUserStore(), newFakeClock()
 	c := newTestCache(store, clock, verify.RevocationCacheOptions{})
-	signer := verifytest.NewSigner("p", verifytest.WithClock(clock.Now))
-	v, err := verify.New("p", verify.WithKeySource(signer.KeySource()), verify.WithClock(clock.Now),
+	signer := verifytest.NewSigner("cache-test", verifytest.WithClock(clock.Now))
+	v, err := verify.New("cache-test", verify.WithKeySource(signer.KeySource()), verify.WithClock(clock.Now),
 		verify.WithRevocationCheck(c.Check))
 	if err != nil {
 		t.Fatal(err)
@@ -557,8 +557,8 @@ func TestRevocationCacheNegativeTTLKeepsNothing(t *testing.T) {
 
 func TestRevocationCacheNilCheckFailsClosed(t *testing.T) {
 	c := verify.NewRevocationCache(nil, verify.RevocationCacheOptions{})
-	signer := verifytest.NewSigner("p")
-	v, err := verify.New("p", verify.WithKeySource(signer.KeySource()), verify.WithRevocationCheck(c.Check))
+	signer := verifytest.NewSigner("cache-test")
+	v, err := verify.New("cache-test", verify.WithKeySource(signer.KeySource()), verify.WithRevocationCheck(c.Check))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -323,17 +323,17 @@ func TestFlags(t *testing.T) {
 	}{
 		{"help", []string{"--help"}, "", 0, ""},
 		{"no project", []string{"--keys", keys}, "", 2, "no project"},
-		{"leeway too large", []string{"--project", "p", "--keys", keys, "--leeway", "10m"}, "", 2, "WithLeeway"},
-		{"claim header without claim", []string{"--project", "p", "--keys", keys, "--claim-header", "X-Role"}, "", 2, "NAME=CLAIM"},
-		{"claim header with a bad name", []string{"--project", "p", "--keys", keys, "--claim-header", "X Role=role"}, "", 2, "header name"},
-		{"claim header over an identity header", []string{"--project", "p", "--keys", keys, "--claim-header", "x-firebase-uid=sub"}, "", 2, "already set"},
-		{"claim header twice", []string{"--project", "p", "--keys", keys, "--claim-header", "X-A=a", "--claim-header", "X-A=b"}, "", 2, "already set"},
-		{"negative cache", []string{"--project", "p", "--keys", keys, "--cache", "-1"}, "", 2, "--cache"},
-		{"missing key file", []string{"--project", "p", "--keys", keys + ".missing"}, "", 2, "no such file"},
-		{"empty tenant list", []string{"--project", "p", "--keys", keys, "--tenant", ",", "--addr", "127.0.0.1:0"}, "", 0, ""},
-		{"argument", []string{"--project", "p", "--keys", keys, "extra"}, "", 2, "unexpected argument"},
-		{"unknown flag", []string{"--project", "p", "--port", "80"}, "", 2, "flag provided but not defined"},
-		{"bad address", []string{"--project", "p", "--keys", keys, "--addr", "127.0.0.1:99999"}, "", 1, "invalid port"},
+		{"leeway too large", []string{"--project", "my-project", "--keys", keys, "--leeway", "10m"}, "", 2, "WithLeeway"},
+		{"claim header without claim", []string{"--project", "my-project", "--keys", keys, "--claim-header", "X-Role"}, "", 2, "NAME=CLAIM"},
+		{"claim header with a bad name", []string{"--project", "my-project", "--keys", keys, "--claim-header", "X Role=role"}, "", 2, "header name"},
+		{"claim header over an identity header", []string{"--project", "my-project", "--keys", keys, "--claim-header", "x-firebase-uid=sub"}, "", 2, "already set"},
+		{"claim header twice", []string{"--project", "my-project", "--keys", keys, "--claim-header", "X-A=a", "--claim-header", "X-A=b"}, "", 2, "already set"},
+		{"negative cache", []string{"--project", "my-project", "--keys", keys, "--cache", "-1"}, "", 2, "--cache"},
+		{"missing key file", []string{"--project", "my-project", "--keys", keys + ".missing"}, "", 2, "no such file"},
+		{"empty tenant list", []string{"--project", "my-project", "--keys", keys, "--tenant", ",", "--addr", "127.0.0.1:0"}, "", 0, ""},
+		{"argument", []string{"--project", "my-project", "--keys", keys, "extra"}, "", 2, "unexpected argument"},
+		{"unknown flag", []string{"--project", "my-project", "--port", "80"}, "", 2, "flag provided but not defined"},
+		{"bad address", []string{"--project", "my-project", "--keys", keys, "--addr", "127.0.0.1:99999"}, "", 1, "invalid port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
