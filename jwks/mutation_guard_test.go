@@ -2,6 +2,8 @@ package jwks_test
 
 import (
 	"context"
+	"crypto/rsa"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -49,5 +51,24 @@ func TestRemoteMaxAgeBeyondADuration(t *testing.T) {
 				t.Errorf("freshness = %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// TestPublicExponentRule accepts odd exponents from 3 up and refuses 1
+// and every even one: an even e has no inverse modulo an even phi(n), so
+// no RSA key has one.
+func TestPublicExponentRule(t *testing.T) {
+	n := verifytest.GenerateKey().Private.PublicKey.N
+	for _, c := range []struct {
+		e  int
+		ok bool
+	}{{3, true}, {5, true}, {65537, true}, {1, false}, {2, false}, {4, false}, {65536, false}, {65538, false}, {0, false}, {-3, false}} {
+		_, err := jwks.NewStatic(map[string]*rsa.PublicKey{"k": {N: n, E: c.e}})
+		if c.ok && err != nil {
+			t.Errorf("e = %d refused: %v", c.e, err)
+		}
+		if !c.ok && !errors.Is(err, jwks.ErrInvalidKeySet) {
+			t.Errorf("e = %d: err = %v, want ErrInvalidKeySet", c.e, err)
+		}
 	}
 }
