@@ -449,3 +449,90 @@ func TestMiddlewareEmptyCookieIsNoToken(t *testing.T) {
 		t.Fatalf("empty App Check header: status %d, body %q; want 401 no_token", rec.Code, rec.Body)
 	}
 }
+
+// offlineTransport refuses every request without sending it, and counts
+// them: the default key source's URL is Google's, and tests never leave
+// the machine.
+type offlineTransport struct{ requests atomic.Int64 }
+
+func (o *offlineTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	o.requests.Add(1)
+	return nil, errors.New("offline test: request not sent")
+}
+
+// TestCloseStopsTheDefaultKeySource: a verifier that made its own key
+// source stops it on Close (a closed one asks nothing more of the
+// network), and one given a key source leaves it alone.
+func TestCloseStopsTheDefaultKeySource(t *testing.T) {
+	ctx := context.Background()
+	s := verifytest.NewSigner(guardProject, verifytest.WithClock(guardClock))
+	token := s.IDToken("u1")
+
+	for _, closed := range []bool{false, true} {
+		rt := &offlineTransport{}
+		v, err := verify.New(guardProject, verify.WithHTTPClient(&http.Client{Transport: rt}), verify.WithClock(guardClock))
+		if err != nil || v == nil {
+			t.Fatalf("New without a key source: %v, %v", v, err)
+		}
+		if closed {
+			if err := v.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			if err := v.Close(); err != nil {
+				t.Fatalf("second Close: %v", err)
+			}
+		}
+		_, err = v.Verify(ctx, token)
+		wantErr(t, err, verify.ErrKeysUnavailable, "keys_unavailable")
+		switch n := rt.requests.Load(); {
+		case closed && n != 0:
+			t.Fatalf("a closed verifier tried %d key fetches", n)
+		case !closed && n == 0:
+			t.Fatal("an open verifier never tried to fetch its keys")
+		}
+		v.Close()
+
+		rt = &offlineTransport{}
+		a, err := verify.NewAppCheck("123456789012", guardProject, verify.WithHTTPClient(&http.Client{Transport: rt}), verify.WithClock(guardClock))
+		if err != nil || a == nil {
+			t.Fatalf("NewAppCheck without a key source: %v, %v", a, err)
+		}
+		if closed {
+			if err := a.Close(); err != nil {
+				t.Fatalf("App Check Close: %v", err)
+			}
+			if err := a.Close(); err != nil {
+				t.Fatalf("second App Check Close: %v", err)
+			}
+		}
+		_, err = a.Verify(ctx, s.AppCheckToken("123456789012", "app"))
+		wantErr(t, err, verify.ErrKeysUnavailable, "keys_unavailable")
+		switch n := rt.requests.Load(); {
+		case closed && n != 0:
+			t.Fatalf("a closed App Check verifier tried %d key fetches", n)
+		case !closed && n == 0:
+			t.Fatal("an open App Check verifier never tried to fetch its keys")
+		}
+		a.Close()
+	}
+
+	// A key source given by the caller is the caller's: Close leaves it
+	// working.
+	e := newGuardEnv(t)
+	if err := e.v.Close(); err != nil {
+		t.Fatalf("Close with a caller's key source: %v", err)
+	}
+	if _, err := e.v.Verify(ctx, e.signer.IDToken("u1")); err != nil {
+		t.Fatalf("verifier after Close, on the caller's key source: %v", err)
+	}
+	a, err := verify.NewAppCheck("123456789012", guardProject, verify.WithKeySource(s.KeySource()), verify.WithClock(guardClock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatalf("App Check Close with a caller's key source: %v", err)
+	}
+	if _, err := a.Verify(ctx, s.AppCheckToken("123456789012", "app")); err != nil {
+		t.Fatalf("App Check verifier after Close, on the caller's key source: %v", err)
+	}
+}
