@@ -536,3 +536,40 @@ func TestCloseStopsTheDefaultKeySource(t *testing.T) {
 		t.Fatalf("App Check verifier after Close, on the caller's key source: %v", err)
 	}
 }
+
+// TestVerifyRequest reads the Bearer token of a request and verifies it,
+// passing on the reason when there is none or the header is bad.
+func TestVerifyRequest(t *testing.T) {
+	e := newGuardEnv(t)
+	request := func(values ...string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		for _, v := range values {
+			r.Header.Add("Authorization", v)
+		}
+		return r
+	}
+	tok, err := e.v.VerifyRequest(request("Bearer " + e.signer.IDToken("u9")))
+	if err != nil || tok == nil || tok.UID != "u9" {
+		t.Fatalf("VerifyRequest with a genuine token: %+v, %v", tok, err)
+	}
+	for _, c := range []struct {
+		name   string
+		values []string
+		want   error
+		code   string
+	}{
+		{"no header", nil, verify.ErrNoToken, "no_token"},
+		{"empty header", []string{""}, verify.ErrNoToken, "no_token"},
+		{"basic scheme", []string{"Basic dXNlcjpwYXNz"}, verify.ErrBadAuthorizationHeader, "bad_authorization_header"},
+		{"two headers", []string{"Bearer a.b.c", "Bearer a.b.c"}, verify.ErrBadAuthorizationHeader, "bad_authorization_header"},
+		{"expired token", []string{"Bearer " + e.signer.IDToken("u9", verifytest.IssuedAt(guardNow.Add(-2*time.Hour)))}, verify.ErrExpired, "token_expired"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tok, err := e.v.VerifyRequest(request(c.values...))
+			wantErr(t, err, c.want, c.code)
+			if tok != nil {
+				t.Fatalf("a refused request came with a token: %+v", tok)
+			}
+		})
+	}
+}
