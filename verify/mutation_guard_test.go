@@ -573,3 +573,52 @@ func TestVerifyRequest(t *testing.T) {
 		})
 	}
 }
+
+// TestLeewayBounds: the default leeway is one minute; WithLeeway takes 0
+// to 5 minutes, and the leeway it sets is the one applied.
+func TestLeewayBounds(t *testing.T) {
+	ctx := context.Background()
+	expiredAgo := func(e *guardEnv, d time.Duration) string {
+		return e.signer.IDToken("u1", verifytest.IssuedAt(guardNow.Add(-time.Hour-d)))
+	}
+	def := newGuardEnv(t)
+	if _, err := def.v.Verify(ctx, expiredAgo(def, 59*time.Second)); err != nil {
+		t.Fatalf("default leeway, expired 59 s ago: %v", err)
+	}
+	_, err := def.v.Verify(ctx, expiredAgo(def, 60*time.Second))
+	wantErr(t, err, verify.ErrExpired, "token_expired")
+
+	for _, d := range []time.Duration{0, time.Second, 5 * time.Minute} {
+		if _, err := verify.New(guardProject, verify.WithKeySource(def.signer.KeySource()), verify.WithLeeway(d)); err != nil {
+			t.Errorf("WithLeeway(%v) refused: %v", d, err)
+		}
+	}
+	for _, d := range []time.Duration{-time.Nanosecond, 5*time.Minute + time.Nanosecond, time.Hour} {
+		if _, err := verify.New(guardProject, verify.WithKeySource(def.signer.KeySource()), verify.WithLeeway(d)); err == nil {
+			t.Errorf("WithLeeway(%v) accepted", d)
+		}
+	}
+	wide := newGuardEnv(t, verify.WithLeeway(5*time.Minute))
+	if _, err := wide.v.Verify(ctx, expiredAgo(wide, 4*time.Minute)); err != nil {
+		t.Fatalf("5-minute leeway, expired 4 minutes ago: %v", err)
+	}
+	_, err = wide.v.Verify(ctx, expiredAgo(wide, 5*time.Minute))
+	wantErr(t, err, verify.ErrExpired, "token_expired")
+	none := newGuardEnv(t, verify.WithLeeway(0))
+	_, err = none.v.Verify(ctx, expiredAgo(none, time.Second))
+	wantErr(t, err, verify.ErrExpired, "token_expired")
+}
+
+// TestKindNames names the two kinds as a person would.
+func TestKindNames(t *testing.T) {
+	if got := verify.IDToken.String(); got != "ID token" {
+		t.Errorf("IDToken.String() = %q", got)
+	}
+	if got := verify.SessionCookie.String(); got != "session cookie" {
+		t.Errorf("SessionCookie.String() = %q", got)
+	}
+	e := newGuardEnv(t, verify.WithKind(verify.SessionCookie))
+	if e.v.Kind() != verify.SessionCookie {
+		t.Errorf("Kind() = %v, want session cookie", e.v.Kind())
+	}
+}
