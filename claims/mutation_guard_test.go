@@ -314,3 +314,43 @@ func TestAppCheckEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestParseNumberAndStringEdges covers the parser's byte-level edges: a
+// payload cut anywhere is refused (never a panic), a minus sign with no
+// digits is not a number, a lone continuation byte is not UTF-8, and
+// \u escapes decode with every hex digit in either case.
+func TestParseNumberAndStringEdges(t *testing.T) {
+	full := `{"iss":"https://securetoken.google.com/my-project","aud":"my-project","sub":"u1",` +
+		`"iat":1764071940,"auth_time":1764071400,"exp":1764075540,"n":-12,"z":0,"f":-0.5e-3,"s":"a\u00e9b"}`
+	if _, err := claims.Parse([]byte(full)); err != nil {
+		t.Fatalf("full payload: %v", err)
+	}
+	for i := 0; i < len(full); i++ {
+		if _, err := claims.Parse([]byte(full[:i])); !errors.Is(err, claims.ErrMalformed) {
+			t.Fatalf("payload cut to %q: err = %v, want ErrMalformed", full[:i], err)
+		}
+	}
+	for _, payload := range []string{
+		`{"c":-}`, `{"c":-x}`, `{"c":-,"d":1}`, `{"iat":-}`, `{"c":[-]}`, `{"c":--1}`,
+		"{\"c\":\"\x80\"}", "{\"c\":\"ab\x80\"}", "{\"name\":\"\xc0\xaf\"}", "{\"c\":\"\xff\"}",
+		"{\"\x80\":1}",
+		`{"c":"\u00g0"}`, `{"c":"\u00"}`, `{"c":"\u`,
+	} {
+		if _, err := claims.Parse([]byte(payload)); !errors.Is(err, claims.ErrMalformed) {
+			t.Errorf("Parse(%q): err = %v, want ErrMalformed", payload, err)
+		}
+	}
+	// Each hex digit, in both cases, in a typed claim (decoded by the
+	// parser itself) and in a key.
+	tok, err := claims.Parse([]byte(`{"name":"\u00c9\u00e9\u00Aa\u00fF\u00bB\u00Dd\u0041\u0030\u0039",` +
+		`"\u0065mail":"ada@example.com","sub":"u\u0031"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Éé\u00aa\u00ff\u00bb\u00ddA09"; tok.Name != want {
+		t.Errorf("name = %q, want %q", tok.Name, want)
+	}
+	if tok.Email != "ada@example.com" || tok.UID != "u1" {
+		t.Errorf("escaped key or value: email %q, sub %q", tok.Email, tok.UID)
+	}
+}

@@ -449,3 +449,176 @@ func TestMiddlewareEmptyCookieIsNoToken(t *testing.T) {
 		t.Fatalf("empty App Check header: status %d, body %q; want 401 no_token", rec.Code, rec.Body)
 	}
 }
+
+// offlineTransport refuses every request without sending it, and counts
+// them: the default key source's URL is Google's, and tests never leave
+// the machine.
+type offlineTransport struct{ requests atomic.Int64 }
+
+func (o *offlineTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	o.requests.Add(1)
+	return nil, errors.New("offline test: request not sent")
+}
+
+// TestCloseStopsTheDefaultKeySource: a verifier that made its own key
+// source stops it on Close (a closed one asks nothing more of the
+// network), and one given a key source leaves it alone.
+func TestCloseStopsTheDefaultKeySource(t *testing.T) {
+	ctx := context.Background()
+	s := verifytest.NewSigner(guardProject, verifytest.WithClock(guardClock))
+	token := s.IDToken("u1")
+
+	for _, closed := range []bool{false, true} {
+		rt := &offlineTransport{}
+		v, err := verify.New(guardProject, verify.WithHTTPClient(&http.Client{Transport: rt}), verify.WithClock(guardClock))
+		if err != nil || v == nil {
+			t.Fatalf("New without a key source: %v, %v", v, err)
+		}
+		if closed {
+			if err := v.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			if err := v.Close(); err != nil {
+				t.Fatalf("second Close: %v", err)
+			}
+		}
+		_, err = v.Verify(ctx, token)
+		wantErr(t, err, verify.ErrKeysUnavailable, "keys_unavailable")
+		switch n := rt.requests.Load(); {
+		case closed && n != 0:
+			t.Fatalf("a closed verifier tried %d key fetches", n)
+		case !closed && n == 0:
+			t.Fatal("an open verifier never tried to fetch its keys")
+		}
+		v.Close()
+
+		rt = &offlineTransport{}
+		a, err := verify.NewAppCheck("123456789012", guardProject, verify.WithHTTPClient(&http.Client{Transport: rt}), verify.WithClock(guardClock))
+		if err != nil || a == nil {
+			t.Fatalf("NewAppCheck without a key source: %v, %v", a, err)
+		}
+		if closed {
+			if err := a.Close(); err != nil {
+				t.Fatalf("App Check Close: %v", err)
+			}
+			if err := a.Close(); err != nil {
+				t.Fatalf("second App Check Close: %v", err)
+			}
+		}
+		_, err = a.Verify(ctx, s.AppCheckToken("123456789012", "app"))
+		wantErr(t, err, verify.ErrKeysUnavailable, "keys_unavailable")
+		switch n := rt.requests.Load(); {
+		case closed && n != 0:
+			t.Fatalf("a closed App Check verifier tried %d key fetches", n)
+		case !closed && n == 0:
+			t.Fatal("an open App Check verifier never tried to fetch its keys")
+		}
+		a.Close()
+	}
+
+	// A key source given by the caller is the caller's: Close leaves it
+	// working.
+	e := newGuardEnv(t)
+	if err := e.v.Close(); err != nil {
+		t.Fatalf("Close with a caller's key source: %v", err)
+	}
+	if _, err := e.v.Verify(ctx, e.signer.IDToken("u1")); err != nil {
+		t.Fatalf("verifier after Close, on the caller's key source: %v", err)
+	}
+	a, err := verify.NewAppCheck("123456789012", guardProject, verify.WithKeySource(s.KeySource()), verify.WithClock(guardClock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatalf("App Check Close with a caller's key source: %v", err)
+	}
+	if _, err := a.Verify(ctx, s.AppCheckToken("123456789012", "app")); err != nil {
+		t.Fatalf("App Check verifier after Close, on the caller's key source: %v", err)
+	}
+}
+
+// TestVerifyRequest reads the Bearer token of a request and verifies it,
+// passing on the reason when there is none or the header is bad.
+func TestVerifyRequest(t *testing.T) {
+	e := newGuardEnv(t)
+	request := func(values ...string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		for _, v := range values {
+			r.Header.Add("Authorization", v)
+		}
+		return r
+	}
+	tok, err := e.v.VerifyRequest(request("Bearer " + e.signer.IDToken("u9")))
+	if err != nil || tok == nil || tok.UID != "u9" {
+		t.Fatalf("VerifyRequest with a genuine token: %+v, %v", tok, err)
+	}
+	for _, c := range []struct {
+		name   string
+		values []string
+		want   error
+		code   string
+	}{
+		{"no header", nil, verify.ErrNoToken, "no_token"},
+		{"empty header", []string{""}, verify.ErrNoToken, "no_token"},
+		{"basic scheme", []string{"Basic dXNlcjpwYXNz"}, verify.ErrBadAuthorizationHeader, "bad_authorization_header"},
+		{"two headers", []string{"Bearer a.b.c", "Bearer a.b.c"}, verify.ErrBadAuthorizationHeader, "bad_authorization_header"},
+		{"expired token", []string{"Bearer " + e.signer.IDToken("u9", verifytest.IssuedAt(guardNow.Add(-2*time.Hour)))}, verify.ErrExpired, "token_expired"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tok, err := e.v.VerifyRequest(request(c.values...))
+			wantErr(t, err, c.want, c.code)
+			if tok != nil {
+				t.Fatalf("a refused request came with a token: %+v", tok)
+			}
+		})
+	}
+}
+
+// TestLeewayBounds: the default leeway is one minute; WithLeeway takes 0
+// to 5 minutes, and the leeway it sets is the one applied.
+func TestLeewayBounds(t *testing.T) {
+	ctx := context.Background()
+	expiredAgo := func(e *guardEnv, d time.Duration) string {
+		return e.signer.IDToken("u1", verifytest.IssuedAt(guardNow.Add(-time.Hour-d)))
+	}
+	def := newGuardEnv(t)
+	if _, err := def.v.Verify(ctx, expiredAgo(def, 59*time.Second)); err != nil {
+		t.Fatalf("default leeway, expired 59 s ago: %v", err)
+	}
+	_, err := def.v.Verify(ctx, expiredAgo(def, 60*time.Second))
+	wantErr(t, err, verify.ErrExpired, "token_expired")
+
+	for _, d := range []time.Duration{0, time.Second, 5 * time.Minute} {
+		if _, err := verify.New(guardProject, verify.WithKeySource(def.signer.KeySource()), verify.WithLeeway(d)); err != nil {
+			t.Errorf("WithLeeway(%v) refused: %v", d, err)
+		}
+	}
+	for _, d := range []time.Duration{-time.Nanosecond, 5*time.Minute + time.Nanosecond, time.Hour} {
+		if _, err := verify.New(guardProject, verify.WithKeySource(def.signer.KeySource()), verify.WithLeeway(d)); err == nil {
+			t.Errorf("WithLeeway(%v) accepted", d)
+		}
+	}
+	wide := newGuardEnv(t, verify.WithLeeway(5*time.Minute))
+	if _, err := wide.v.Verify(ctx, expiredAgo(wide, 4*time.Minute)); err != nil {
+		t.Fatalf("5-minute leeway, expired 4 minutes ago: %v", err)
+	}
+	_, err = wide.v.Verify(ctx, expiredAgo(wide, 5*time.Minute))
+	wantErr(t, err, verify.ErrExpired, "token_expired")
+	none := newGuardEnv(t, verify.WithLeeway(0))
+	_, err = none.v.Verify(ctx, expiredAgo(none, time.Second))
+	wantErr(t, err, verify.ErrExpired, "token_expired")
+}
+
+// TestKindNames names the two kinds as a person would.
+func TestKindNames(t *testing.T) {
+	if got := verify.IDToken.String(); got != "ID token" {
+		t.Errorf("IDToken.String() = %q", got)
+	}
+	if got := verify.SessionCookie.String(); got != "session cookie" {
+		t.Errorf("SessionCookie.String() = %q", got)
+	}
+	e := newGuardEnv(t, verify.WithKind(verify.SessionCookie))
+	if e.v.Kind() != verify.SessionCookie {
+		t.Errorf("Kind() = %v, want session cookie", e.v.Kind())
+	}
+}
