@@ -15,6 +15,8 @@ targets=(
   "./claims FuzzParseHeader"
   "./claims FuzzFastParserMatchesReference"
   "./jwks FuzzParseKeySet"
+  "./jwks FuzzRepeatedMembers"
+  "./jwks FuzzSnapshotFile"
   "./verify/internal/rs256 FuzzMatchesCryptoRSA"
 )
 
