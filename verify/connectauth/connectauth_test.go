@@ -13,7 +13,7 @@ import (
 
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/connectauth"
-	"github.com/fbverify/fbverify/verify/connectauth/internal/authtest"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 const (

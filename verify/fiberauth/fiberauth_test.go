@@ -10,7 +10,7 @@ import (
 
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/fiberauth"
-	"github.com/fbverify/fbverify/verify/fiberauth/internal/authtest"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 // serve runs app on a loopback listener until the test ends and returns

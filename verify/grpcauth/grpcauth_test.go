@@ -15,7 +15,7 @@ import (
 
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/grpcauth"
-	"github.com/fbverify/fbverify/verify/grpcauth/internal/authtest"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 // whoami is a gRPC service registered by hand, without generated code:

@@ -1,15 +1,20 @@
-// Package authtest is the fixture of this adapter's tests: a fake Firebase
+// Package authtest is the fixture of the framework adapters' tests: a fake Firebase
 // issuer on a fixed clock, a Verifier that fetches its keys over loopback
 // HTTP, one that cannot reach any key, the tokens every test sends (valid,
-// none, tampered, expired). Each adapter module has its own copy: a
-// module cannot import another module's internal packages.
+// none, tampered, expired), and helpers to call an HTTP server and check
+// its answer. It serves the tests of every adapter module under verify/
+// (ginauth, fiberauth, grpcauth, connectauth): the internal rule goes by
+// import path, not by module, so they may import it.
 package authtest
 
 import (
 	"context"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +124,95 @@ func (f *Fixture) Cases() []Case {
 		{Name: "tampered token", Token: f.Tampered, WantCode: "invalid_signature"},
 		{Name: "expired token", Token: f.Expired, WantCode: "token_expired"},
 	}
+}
+
+// Response is what an HTTP call returned.
+type Response struct {
+	// Status is the HTTP status code.
+	Status int
+	// Header is the response's header.
+	Header http.Header
+	// Body is the whole body.
+	Body string
+}
+
+// Get calls GET url with "Authorization: Bearer <token>" unless token is
+// empty, and returns the answer.
+func Get(t testing.TB, url, token string) Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatalf("request: %v", err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return Do(t, req)
+}
+
+// Do sends req with a client that gives up after ten seconds, and returns
+// the answer.
+func Do(t testing.TB, req *http.Request) Response {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading the body: %v", req.Method, req.URL, err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
+}
+
+// CheckHTTP checks the answer to c of an HTTP server whose protected
+// handler writes "hello <uid>": 200 and the uid for an accepted token,
+// else 401 with a Bearer challenge and a JSON body naming c.WantCode.
+func CheckHTTP(t testing.TB, c Case, got Response) {
+	t.Helper()
+	if c.WantUID != "" {
+		if got.Status != http.StatusOK || got.Body != "hello "+c.WantUID {
+			t.Fatalf("got %d %q, want 200 %q", got.Status, got.Body, "hello "+c.WantUID)
+		}
+		return
+	}
+	if got.Status != http.StatusUnauthorized {
+		t.Fatalf("got %d %q, want 401", got.Status, got.Body)
+	}
+	if ch := got.Header.Get("WWW-Authenticate"); !strings.HasPrefix(ch, "Bearer") {
+		t.Errorf("WWW-Authenticate = %q, want a Bearer challenge", ch)
+	}
+	if code := BodyCode(t, got); code != c.WantCode {
+		t.Errorf("code = %q, want %q (body %q)", code, c.WantCode, got.Body)
+	}
+	if strings.Contains(got.Body, "hello") {
+		t.Errorf("the protected handler ran: %q", got.Body)
+	}
+}
+
+// CheckUnavailable checks the answer of an HTTP server whose verifier
+// cannot reach its keys: 503 with Retry-After and the code
+// keys_unavailable, and the protected handler did not run.
+func CheckUnavailable(t testing.TB, got Response) {
+	t.Helper()
+	if got.Status != http.StatusServiceUnavailable || got.Header.Get("Retry-After") == "" {
+		t.Fatalf("got %d %v %q, want 503 with Retry-After", got.Status, got.Header, got.Body)
+	}
+	if code := BodyCode(t, got); code != "keys_unavailable" {
+		t.Errorf("code = %q, want keys_unavailable (body %q)", code, got.Body)
+	}
+}
+
+// BodyCode returns the "code" field of got's JSON body.
+func BodyCode(t testing.TB, got Response) string {
+	t.Helper()
+	var body struct {
+		Code string `json:"code"`
+	}
+	if err := json.Unmarshal([]byte(got.Body), &body); err != nil {
+		t.Fatalf("body %q is not JSON: %v", got.Body, err)
+	}
+	return body.Code
 }
