@@ -70,10 +70,6 @@ type RemoteOptions struct {
 	// Logger receives a warning when a fetch fails or the snapshot file
 	// cannot be used. If nil, nothing is logged.
 	Logger *slog.Logger
-	// Context, when it ends, stops the Remote as Close does: a fetch in
-	// flight is cancelled and every later lookup fails. If nil, only Close
-	// stops it.
-	Context context.Context
 	// OnFetch, if set, is called after each fetch, successful or not, and
 	// before any caller waiting for that fetch returns. It runs on the
 	// fetch's goroutine: keep it quick. See FetchEvent.
@@ -176,18 +172,13 @@ func NewRemote(rawURL string, opts RemoteOptions) (*Remote, error) {
 	if opts.MinTTL > opts.MaxTTL {
 		return nil, fmt.Errorf("jwks: MinTTL %v is more than MaxTTL %v", opts.MinTTL, opts.MaxTTL)
 	}
-	parent := opts.Context
-	if parent == nil {
-		parent = context.Background()
-	}
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := context.WithCancel(context.Background())
 	r := &Remote{url: rawURL, opts: opts, ctx: ctx, cancel: cancel}
 	if opts.SnapshotFile != "" {
 		if s := r.loadSnapshot(); s != nil {
 			r.snap.Store(s)
 		}
 	}
-	context.AfterFunc(ctx, r.dropKeys)
 	return r, nil
 }
 
