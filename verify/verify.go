@@ -219,7 +219,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 		return nil, err
 	}
 	if !unsigned {
-		if err := v.checkSignature(ctx, h.KeyID, sig, sigErr, append(buf[len(buf):], parts.signingInput...)); err != nil {
+		if err := verifyRS256(ctx, v.keys, &v.rsaKeys, h.KeyID, sig, sigErr, append(buf[len(buf):], parts.signingInput...)); err != nil {
 			return nil, err
 		}
 	}
@@ -232,12 +232,6 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 		return &cp, nil
 	}
 	return tok, nil
-}
-
-// checkSignature verifies the RS256 signature sig (or reports sigErr, its
-// decoding error) of the signing input with the key kid.
-func (v *Verifier) checkSignature(ctx context.Context, kid string, sig []byte, sigErr error, input []byte) error {
-	return verifyRS256(ctx, v.keys, &v.rsaKeys, kid, sig, sigErr, input)
 }
 
 // verifyRS256 verifies the RS256 signature sig (or reports sigErr, its
