@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fbverify/fbverify/internal/keyfetch"
+	"github.com/fbverify/fbverify/jwks/internal/keyfetch"
 )
 
 // Defaults of RemoteOptions.

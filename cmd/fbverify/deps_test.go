@@ -10,7 +10,7 @@ import (
 // TestShippedBinaryLinksNoTestHelper checks what the fbverify binary
 // links: no net/http/httptest, no verifytest and no testing, so a user who
 // installs the CLI gets no test server or fake signer in it. Minting and
-// printing keys go through internal/mint and jwks' encoders instead.
+// printing keys go through verify/verifytest/mint and jwks' encoders instead.
 func TestShippedBinaryLinksNoTestHelper(t *testing.T) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {

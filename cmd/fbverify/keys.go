@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"time"
 
-	"github.com/fbverify/fbverify/internal/keyfetch"
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 )
@@ -82,15 +83,37 @@ func (c *cli) keys(args []string) int {
 	return exitOK
 }
 
-// fetchKeySet GETs the key set at url as jwks.Remote does: no redirects,
-// status 200, a bounded body; within fetchTimeout.
+// fetchKeySet GETs url with a timeout, no redirects, status 200 and a
+// bounded body.
 func (c *cli) fetchKeySet(url string) ([]byte, error) {
 	client := c.httpClient
 	if client == nil {
-		client = keyfetch.NewClient(fetchTimeout)
+		client = &http.Client{
+			Timeout:       fetchTimeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 	defer cancel()
-	resp, err := keyfetch.Get(ctx, client, url, maxKeySetResponse)
-	return resp.Body, err
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: status %s", url, resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxKeySetResponse+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", url, err)
+	}
+	if len(body) > maxKeySetResponse {
+		return nil, fmt.Errorf("%s: response larger than %d bytes", url, maxKeySetResponse)
+	}
+	return body, nil
 }

@@ -76,7 +76,7 @@ func TestKeysFetchLimits(t *testing.T) {
 		want    string // in stderr; "" means success
 	}{
 		{"1 MiB accepted", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(padded(1 << 20)) }, ""},
-		{"1 MiB and a byte refused", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(padded(1<<20 + 1)) }, "larger than 1048576 bytes"},
+		{"1 MiB and a byte refused", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(padded(1<<20 + 1)) }, "response larger than 1048576 bytes"},
 		{"a kid twice", func(w http.ResponseWriter, _ *http.Request) {
 			k := s.Key()
 			q, _ := json.Marshal(k.ID)

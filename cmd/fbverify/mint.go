@@ -14,8 +14,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/fbverify/fbverify/internal/mint"
 	"github.com/fbverify/fbverify/jwks"
+	"github.com/fbverify/fbverify/verify/verifytest/mint"
 )
 
 const mintUsage = `Usage: fbverify mint --key FILE --uid UID [flags]

@@ -20,9 +20,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fbverify/fbverify/internal/mint"
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
+	"github.com/fbverify/fbverify/verify/verifytest/mint"
 )
 
 // KeyBits is the size of the keys a Signer generates, as Google's.

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/fbverify/fbverify/claims"
-	"github.com/fbverify/fbverify/internal/mint"
+	"github.com/fbverify/fbverify/verify/verifytest/mint"
 )
 
 // TokenOption changes one thing about a minted token.

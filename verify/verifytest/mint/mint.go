@@ -1,11 +1,13 @@
 // Package mint builds Firebase-shaped test tokens and the RSA keys that
-// sign them: the code that package verifytest and the fbverify CLI share,
-// so that both mint the same token shapes and the shipped CLI links no
-// test helper (net/http/httptest, verifytest).
+// sign them, with no HTTP and no test helper: the code that package
+// verifytest and the fbverify CLI's mint command share, so that both make
+// the same token shapes and the shipped CLI links neither
+// net/http/httptest nor verifytest. Tests should use verifytest, which
+// adds a key server and a ready Verifier on top of this.
 //
-// It sits at the module root because Go lets an internal package be
-// imported only from below its parent directory, and its two users live
-// under verify/ and cmd/.
+// It is public because its two users live under verify/ and cmd/, and Go
+// lets an internal package be imported only from below its parent folder,
+// which would be the module's root.
 //
 // Nothing here verifies anything; every token is for tests.
 package mint
