@@ -107,21 +107,10 @@ func ValidateAppCheck(t *AppCheckToken, want AppCheckExpected, now time.Time) er
 	if t.AppID == "" {
 		return &ValidationError{Claim: "sub", Err: ErrInvalidSubject, Expected: "the app ID", Actual: "none"}
 	}
-	if t.Expires.IsZero() {
-		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry, Expected: "a positive whole number of seconds", Actual: "none"}
+	if err := checkTimesPresent(t.Expires, t.IssuedAt); err != nil {
+		return err
 	}
-	if t.IssuedAt.IsZero() {
-		return &ValidationError{Claim: "iat", Err: ErrInvalidIssuedAt, Expected: "a positive whole number of seconds", Actual: "none"}
-	}
-	if !now.Before(t.Expires.Add(want.Leeway)) {
-		return &ValidationError{Claim: "exp", Err: ErrExpired,
-			Expected: "a time after " + stamp(now.Add(-want.Leeway)), Actual: stamp(t.Expires)}
-	}
-	if t.IssuedAt.After(now.Add(want.Leeway)) {
-		return &ValidationError{Claim: "iat", Err: ErrIssuedInFuture,
-			Expected: "a time before " + stamp(now.Add(want.Leeway)), Actual: stamp(t.IssuedAt)}
-	}
-	return nil
+	return checkTimesAround(t.Expires, t.IssuedAt, now, want.Leeway, "get a fresh App Check token from the client SDK (getToken) and retry")
 }
 
 func containsAny(have, want []string) bool {

@@ -132,24 +132,14 @@ func CheckSubject(t *Token) error {
 // maxLifetime after it when that is not zero; and auth_time not to be
 // after iat by more than leeway (a user signs in, then gets tokens).
 func CheckTimes(t *Token, now time.Time, leeway, maxLifetime time.Duration) error {
-	if t.Expires.IsZero() {
-		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry, Expected: "a positive whole number of seconds", Actual: "none"}
-	}
-	if t.IssuedAt.IsZero() {
-		return &ValidationError{Claim: "iat", Err: ErrInvalidIssuedAt, Expected: "a positive whole number of seconds", Actual: "none"}
+	if err := checkTimesPresent(t.Expires, t.IssuedAt); err != nil {
+		return err
 	}
 	if t.AuthTime.IsZero() {
 		return &ValidationError{Claim: "auth_time", Err: ErrInvalidAuthTime, Expected: "a positive whole number of seconds", Actual: "none"}
 	}
-	if !now.Before(t.Expires.Add(leeway)) {
-		return &ValidationError{Claim: "exp", Err: ErrExpired,
-			Expected: "a time after " + stamp(now.Add(-leeway)), Actual: stamp(t.Expires),
-			Hint: "get a fresh ID token from the client SDK (getIdToken) and retry"}
-	}
-	if t.IssuedAt.After(now.Add(leeway)) {
-		return &ValidationError{Claim: "iat", Err: ErrIssuedInFuture,
-			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(t.IssuedAt),
-			Hint: "check that this machine's clock is right"}
+	if err := checkTimesAround(t.Expires, t.IssuedAt, now, leeway, "get a fresh ID token from the client SDK (getIdToken) and retry"); err != nil {
+		return err
 	}
 	if t.AuthTime.After(now.Add(leeway)) {
 		return &ValidationError{Claim: "auth_time", Err: ErrAuthTimeInFuture,
@@ -169,6 +159,33 @@ func CheckTimes(t *Token, now time.Time, leeway, maxLifetime time.Duration) erro
 		return &ValidationError{Claim: "auth_time", Err: ErrInvalidAuthTime,
 			Expected: "a time before iat (" + stamp(t.IssuedAt) + ", with leeway)", Actual: stamp(t.AuthTime),
 			Hint: "a user signs in before a token is issued to them"}
+	}
+	return nil
+}
+
+// checkTimesPresent requires exp and iat, the times every token carries.
+func checkTimesPresent(expires, issuedAt time.Time) error {
+	if expires.IsZero() {
+		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry, Expected: "a positive whole number of seconds", Actual: "none"}
+	}
+	if issuedAt.IsZero() {
+		return &ValidationError{Claim: "iat", Err: ErrInvalidIssuedAt, Expected: "a positive whole number of seconds", Actual: "none"}
+	}
+	return nil
+}
+
+// checkTimesAround requires exp to be in the future and iat not to be,
+// each within leeway of now. expiredHint tells the holder of an expired
+// token how to get a fresh one.
+func checkTimesAround(expires, issuedAt, now time.Time, leeway time.Duration, expiredHint string) error {
+	if !now.Before(expires.Add(leeway)) {
+		return &ValidationError{Claim: "exp", Err: ErrExpired,
+			Expected: "a time after " + stamp(now.Add(-leeway)), Actual: stamp(expires), Hint: expiredHint}
+	}
+	if issuedAt.After(now.Add(leeway)) {
+		return &ValidationError{Claim: "iat", Err: ErrIssuedInFuture,
+			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(issuedAt),
+			Hint: "check that this machine's clock is right"}
 	}
 	return nil
 }

@@ -223,8 +223,9 @@ func TestRemoteSurvivesEndpointFaults(t *testing.T) {
 					t.Fatalf("known kid after the failed refresh: %v", err)
 				}
 			}
+			unknown := signer.IDToken("u1", verifytest.Header("kid", "new-kid")) // minted outside the timing
 			timed(t, "an unknown kid", fetchTimeout/4, func() {
-				_, err := v.Verify(ctx, signer.IDToken("u1", verifytest.Header("kid", "new-kid")))
+				_, err := v.Verify(ctx, unknown)
 				if !errors.Is(err, verify.ErrUnknownKey) {
 					t.Fatalf("unknown kid: %v, want ErrUnknownKey", err)
 				}

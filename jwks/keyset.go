@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"sort"
 
@@ -77,17 +78,10 @@ type Static struct {
 // NewStatic makes a Static source from keys by ID. It refuses an empty set
 // and keys outside MinKeyBits..MaxKeyBits. The map is copied.
 func NewStatic(keys map[string]*rsa.PublicKey) (*Static, error) {
-	s := &Static{keys: make(map[string]*rsa.PublicKey, len(keys))}
-	for kid, k := range keys {
-		if err := checkKey(kid, k); err != nil {
-			return nil, err
-		}
-		s.keys[kid] = k
+	if err := checkKeys(keys); err != nil {
+		return nil, err
 	}
-	if len(s.keys) == 0 {
-		return nil, fmt.Errorf("%w: no keys", ErrInvalidKeySet)
-	}
-	return s, nil
+	return &Static{keys: maps.Clone(keys)}, nil
 }
 
 // ParseKeySet makes a Static source from a key set document in either of

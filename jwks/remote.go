@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rsa"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fbverify/fbverify/jwks/internal/keyfetch"
 )
 
 // Defaults of RemoteOptions.
@@ -70,10 +71,6 @@ type RemoteOptions struct {
 	// Logger receives a warning when a fetch fails or the snapshot file
 	// cannot be used. If nil, nothing is logged.
 	Logger *slog.Logger
-	// Context, when it ends, stops the Remote as Close does: a fetch in
-	// flight is cancelled and every later lookup fails. If nil, only Close
-	// stops it.
-	Context context.Context
 	// OnFetch, if set, is called after each fetch, successful or not, and
 	// before any caller waiting for that fetch returns. It runs on the
 	// fetch's goroutine: keep it quick. See FetchEvent.
@@ -148,12 +145,7 @@ func NewRemote(rawURL string, opts RemoteOptions) (*Remote, error) {
 		opts.FetchTimeout = DefaultFetchTimeout
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{
-			Timeout: opts.FetchTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		}
+		opts.HTTPClient = keyfetch.NewClient(opts.FetchTimeout)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -176,18 +168,13 @@ func NewRemote(rawURL string, opts RemoteOptions) (*Remote, error) {
 	if opts.MinTTL > opts.MaxTTL {
 		return nil, fmt.Errorf("jwks: MinTTL %v is more than MaxTTL %v", opts.MinTTL, opts.MaxTTL)
 	}
-	parent := opts.Context
-	if parent == nil {
-		parent = context.Background()
-	}
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := context.WithCancel(context.Background())
 	r := &Remote{url: rawURL, opts: opts, ctx: ctx, cancel: cancel}
 	if opts.SnapshotFile != "" {
 		if s := r.loadSnapshot(); s != nil {
 			r.snap.Store(s)
 		}
 	}
-	context.AfterFunc(ctx, r.dropKeys)
 	return r, nil
 }
 
@@ -256,6 +243,12 @@ func (r *Remote) startFetch(now time.Time, s *snapshot) *flight {
 	if !r.lastAttempt.IsZero() && now.Sub(r.lastAttempt) < r.retryInterval() {
 		return nil
 	}
+	return r.beginFetch(now)
+}
+
+// beginFetch starts a fetch at now and makes it the one in flight. r.mu
+// must be held and no fetch be in flight.
+func (r *Remote) beginFetch(now time.Time) *flight {
 	f := &flight{done: make(chan struct{})}
 	r.flight = f
 	r.lastAttempt = now
@@ -328,11 +321,7 @@ func (r *Remote) Refresh(ctx context.Context) error {
 	r.mu.Lock()
 	f := r.flight
 	if f == nil {
-		f = &flight{done: make(chan struct{})}
-		r.flight = f
-		r.lastAttempt = r.opts.Now()
-		r.fetches++
-		go r.runFetch(f)
+		f = r.beginFetch(r.opts.Now())
 	}
 	r.mu.Unlock()
 	select {
@@ -400,34 +389,16 @@ func (r *Remote) dropKeys() {
 // fetch gets and parses the key set, returning it with the document and
 // its freshness; it sets *status to the response's HTTP status.
 func (r *Remote) fetch(ctx context.Context, status *int) (map[string]*rsa.PublicKey, []byte, time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	resp, err := keyfetch.Get(ctx, r.opts.HTTPClient, r.url, r.opts.MaxBodyBytes)
+	*status = resp.Status
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := r.opts.HTTPClient.Do(req)
-	if err != nil {
-		return nil, nil, 0, fmt.Errorf("fetching %s: %w", r.url, err)
-	}
-	defer resp.Body.Close()
-	*status = resp.StatusCode
-	if resp.StatusCode != http.StatusOK {
-		// Drain a little so the connection can be reused, but no more.
-		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
-		return nil, nil, 0, fmt.Errorf("fetching %s: status %s", r.url, resp.Status)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxBodyBytes+1))
-	if err != nil {
-		return nil, nil, 0, fmt.Errorf("reading %s: %w", r.url, err)
-	}
-	if int64(len(body)) > r.opts.MaxBodyBytes {
-		return nil, nil, 0, fmt.Errorf("reading %s: body larger than %d bytes", r.url, r.opts.MaxBodyBytes)
-	}
-	keys, err := parseKeySet(body)
+	keys, err := parseKeySet(resp.Body)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	return keys, body, r.ttl(resp.Header), nil
+	return keys, resp.Body, r.ttl(resp.Header), nil
 }
 
 // ttl reads how long a response stays fresh from Cache-Control max-age less

@@ -298,8 +298,19 @@ func TestRemoteCloseForgetsKnownKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Close()
-	if _, err := r.PublicKey(context.Background(), kid); !errors.Is(err, jwks.ErrKeysUnavailable) {
-		t.Fatalf("known kid after Close: err = %v, want ErrKeysUnavailable", err)
+	for _, kid := range []string{kid, "other"} {
+		if _, err := r.PublicKey(context.Background(), kid); !errors.Is(err, jwks.ErrKeysUnavailable) {
+			t.Fatalf("kid %q after Close: err = %v, want ErrKeysUnavailable", kid, err)
+		}
+	}
+	if err := r.Refresh(context.Background()); !errors.Is(err, jwks.ErrKeysUnavailable) {
+		t.Fatalf("Refresh after Close: err = %v, want ErrKeysUnavailable", err)
+	}
+	if got := ks.signer.Requests(); got != 1 {
+		t.Fatalf("requests = %d, want 1: a closed Remote fetches nothing", got)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
 	}
 }
 
@@ -372,36 +383,5 @@ func TestNewRemoteRefusesBadConfig(t *testing.T) {
 	}
 	if _, err := jwks.NewRemote("https://example.com", jwks.RemoteOptions{MinTTL: time.Hour, MaxTTL: time.Minute}); err == nil {
 		t.Error("MinTTL > MaxTTL accepted")
-	}
-}
-
-func TestRemoteStopsWhenItsContextEnds(t *testing.T) {
-	ks := newKeyServer(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	r := ks.remote(t, newFakeClock(), jwks.RemoteOptions{Context: ctx})
-	if _, err := r.PublicKey(context.Background(), ks.signer.Key().ID); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	// The Remote notices the end of its context asynchronously: wait for it,
-	// boundedly.
-	deadline := time.Now().Add(5 * time.Second)
-	for _, kid := range []string{ks.signer.Key().ID, "other"} {
-		for {
-			_, err := r.PublicKey(context.Background(), kid)
-			if errors.Is(err, jwks.ErrKeysUnavailable) {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("kid %q after the context ended: err = %v, want ErrKeysUnavailable", kid, err)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
-	if err := r.Refresh(context.Background()); !errors.Is(err, jwks.ErrKeysUnavailable) {
-		t.Fatalf("Refresh after the context ended: err = %v, want ErrKeysUnavailable", err)
-	}
-	if got := ks.signer.Requests(); got != 1 {
-		t.Fatalf("requests = %d, want 1", got)
 	}
 }

@@ -147,79 +147,22 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 	if err != nil {
 		return nil, err
 	}
-	// One buffer holds the signing input (for the hash) and the three
-	// decoded segments. Nothing keeps a reference to it (claims.Parse and
-	// ParseHeader copy what they keep), so it goes back to the pool.
-	need := len(parts.signingInput) + b64.DecodedLen(len(parts.header)) +
-		b64.DecodedLen(len(parts.payload)) + b64.DecodedLen(len(parts.signature))
-	bp, _ := v.bufs.Get().(*[]byte)
-	if bp == nil || cap(*bp) < need {
-		b := make([]byte, 0, max(need, 2048))
-		bp = &b
+	bp := v.buffer(parts)
+	defer v.release(bp)
+	var d decoded
+	if err := v.decode(token, parts, (*bp)[:0], &d); err != nil {
+		return nil, err
 	}
-	if cap(*bp) <= maxPooledBuffer {
-		defer v.bufs.Put(bp)
-	}
-	// The segments are decoded up front: the strict decoder is the
-	// alphabet check (split only refused the line breaks it would skip).
-	// Each decoding error is still reported where it always was.
-	memo := v.lastHeader.Load()
-	known := memo != nil && memo.segment == parts.header
-	var header, buf []byte
-	if !known {
-		header, buf, err = decodeSegment("header", parts.header, (*bp)[:0])
-	} else {
-		buf = (*bp)[:0]
-	}
-	payload, buf, payloadErr := decodeSegment("payload", parts.payload, buf)
-	var sig []byte
-	var sigErr error
-	if parts.signature != "" {
-		sig, buf, sigErr = decodeSegment("signature", parts.signature, buf)
-	}
-	if err != nil || payloadErr != nil || sigErr != nil {
-		if err := checkAlphabet(token); err != nil {
-			return nil, err
-		}
-	}
+	tok, err := claims.Parse(d.payload)
 	if err != nil {
 		return nil, err
 	}
-	var h claims.Header
-	if known {
-		h = memo.header
-	} else {
-		if h, err = claims.ParseHeader(header); err != nil {
-			return nil, err
-		}
-		v.lastHeader.Store(&parsedHeader{segment: strings.Clone(parts.header), header: h})
-	}
-	if err := claims.CheckAlgorithm(h, v.unsigned); err != nil {
+	if err := claims.Validate(tok, v.expected, v.now()); err != nil {
 		return nil, err
 	}
-	if err := claims.CheckHeader(h); err != nil {
-		return nil, err
-	}
-	unsigned := h.Algorithm == claims.AlgorithmNone
-	if unsigned != (parts.signature == "") {
-		if unsigned {
-			return nil, fmt.Errorf("%w: an unsigned token must have an empty signature", ErrMalformed)
-		}
-		return nil, fmt.Errorf("%w: empty signature", ErrMalformed)
-	}
-	if payloadErr != nil {
-		return nil, payloadErr
-	}
-	tok, err := claims.Parse(payload)
-	if err != nil {
-		return nil, err
-	}
-	now := v.now()
-	if err := claims.Validate(tok, v.expected, now); err != nil {
-		return nil, err
-	}
-	if !unsigned {
-		if err := v.checkSignature(ctx, h.KeyID, sig, sigErr, append(buf[len(buf):], parts.signingInput...)); err != nil {
+	if !d.unsigned {
+		input := append(d.spare, parts.signingInput...)
+		if err := verifyRS256(ctx, v.keys, &v.rsaKeys, d.header.KeyID, d.sig, d.sigErr, input); err != nil {
 			return nil, err
 		}
 	}
@@ -234,10 +177,94 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 	return tok, nil
 }
 
-// checkSignature verifies the RS256 signature sig (or reports sigErr, its
-// decoding error) of the signing input with the key kid.
-func (v *Verifier) checkSignature(ctx context.Context, kid string, sig []byte, sigErr error, input []byte) error {
-	return verifyRS256(ctx, v.keys, &v.rsaKeys, kid, sig, sigErr, input)
+// buffer returns a buffer from the pool with room for the signing input
+// (for the hash) and the three decoded segments of parts. Nothing keeps a
+// reference to it (claims.Parse and ParseHeader copy what they keep), so
+// release gives it back once the token is verified.
+func (v *Verifier) buffer(parts segments) *[]byte {
+	need := len(parts.signingInput) + b64.DecodedLen(len(parts.header)) +
+		b64.DecodedLen(len(parts.payload)) + b64.DecodedLen(len(parts.signature))
+	bp, _ := v.bufs.Get().(*[]byte)
+	if bp == nil || cap(*bp) < need {
+		b := make([]byte, 0, max(need, 2048))
+		bp = &b
+	}
+	return bp
+}
+
+// release puts a buffer from buffer back in the pool, unless it is large.
+func (v *Verifier) release(bp *[]byte) {
+	if cap(*bp) <= maxPooledBuffer {
+		v.bufs.Put(bp)
+	}
+}
+
+// decoded is a token's segments decoded into one buffer, with its header
+// parsed and checked.
+type decoded struct {
+	header   claims.Header
+	unsigned bool   // alg "none", accepted only in emulator mode
+	payload  []byte // the payload's JSON
+	sig      []byte // the signature, when sigErr is nil
+	// sigErr is the signature's decoding error, reported only after the
+	// key lookup, where it always was.
+	sigErr error
+	spare  []byte // the buffer's unused rest, for the signing input
+}
+
+// decode decodes the segments of token (cut into parts) into buf and
+// checks the header, filling d. Faults are reported in one fixed order:
+// a byte outside the alphabet anywhere, then the header (its encoding,
+// its JSON, alg, crit, a signature present exactly when alg says so),
+// then the payload's encoding. The segments are decoded up front, because
+// the strict decoder is the alphabet check (split refused only the line
+// breaks it would skip). A header segment equal to the last one that
+// parsed is neither decoded nor parsed again.
+func (v *Verifier) decode(token string, parts segments, buf []byte, d *decoded) error {
+	memo := v.lastHeader.Load()
+	known := memo != nil && memo.segment == parts.header
+	var header []byte
+	var headerErr, payloadErr error
+	if !known {
+		header, buf, headerErr = decodeSegment("header", parts.header, buf)
+	}
+	d.payload, buf, payloadErr = decodeSegment("payload", parts.payload, buf)
+	if parts.signature != "" {
+		d.sig, buf, d.sigErr = decodeSegment("signature", parts.signature, buf)
+	}
+	d.spare = buf[len(buf):]
+	if headerErr != nil || payloadErr != nil || d.sigErr != nil {
+		if err := checkAlphabet(token); err != nil {
+			return err
+		}
+	}
+	if headerErr != nil {
+		return headerErr
+	}
+	if known {
+		d.header = memo.header
+	} else {
+		h, err := claims.ParseHeader(header)
+		if err != nil {
+			return err
+		}
+		d.header = h
+		v.lastHeader.Store(&parsedHeader{segment: strings.Clone(parts.header), header: h})
+	}
+	if err := claims.CheckAlgorithm(d.header, v.unsigned); err != nil {
+		return err
+	}
+	if err := claims.CheckHeader(d.header); err != nil {
+		return err
+	}
+	d.unsigned = d.header.Algorithm == claims.AlgorithmNone
+	if d.unsigned != (parts.signature == "") {
+		if d.unsigned {
+			return fmt.Errorf("%w: an unsigned token must have an empty signature", ErrMalformed)
+		}
+		return fmt.Errorf("%w: empty signature", ErrMalformed)
+	}
+	return payloadErr
 }
 
 // verifyRS256 verifies the RS256 signature sig (or reports sigErr, its

@@ -45,9 +45,10 @@ type config struct {
 	keys jwks.KeySource
 }
 
-// server is the demo's http.Handler, with what it owns.
+// server is the demo's http.Handler (the embedded one: its routes behind
+// the request log), with what it owns.
 type server struct {
-	handler  http.Handler
+	http.Handler
 	verifier *verify.Verifier
 	signer   *verifytest.Signer // offline mode only
 	logger   *slog.Logger
@@ -81,12 +82,9 @@ func newServer(cfg config) (*server, error) {
 	if s.signer != nil {
 		mux.HandleFunc("POST /dev/token", s.devToken)
 	}
-	s.handler = s.logRequests(mux)
+	s.Handler = s.logRequests(mux)
 	return s, nil
 }
-
-// ServeHTTP implements http.Handler.
-func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Close stops the verifier's key source and the embedded issuer.
 func (s *server) Close() {

@@ -10,11 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"time"
 
 	"github.com/fbverify/fbverify/jwks"
-	"github.com/fbverify/fbverify/verify/verifytest"
+	"github.com/fbverify/fbverify/verify/verifytest/mint"
 )
 
 const mintUsage = `Usage: fbverify mint --key FILE --uid UID [flags]
@@ -103,34 +104,41 @@ func (c *cli) mint(args []string) int {
 	if at.set {
 		issued = at.t
 	}
-	signerOpts := []verifytest.SignerOption{verifytest.WithClock(func() time.Time { return issued })}
+	var key *rsa.PrivateKey
 	if *keyFile != "" {
-		key, err := c.loadOrCreateKey(*keyFile)
-		if err != nil {
+		var err error
+		if key, err = c.loadOrCreateKey(*keyFile); err != nil {
 			fmt.Fprintf(c.stderr, "fbverify mint: %v\n", err)
 			return exitUsage
 		}
 		if *kid == "" {
 			*kid = deriveKeyID(&key.PublicKey)
 		}
-		signerOpts = append(signerOpts, verifytest.WithKey(key, *kid))
 	}
-	signer := verifytest.NewSigner(projectID, signerOpts...)
-	opts := []verifytest.TokenOption{verifytest.ExpiresAt(issued.Add(*ttl))}
-	for name, value := range custom {
-		opts = append(opts, verifytest.Claim(name, value))
-	}
-	if *tenant != "" {
-		opts = append(opts, verifytest.Tenant(*tenant))
-	}
-	var token string
+	var t *mint.Token
 	switch {
 	case *emulator:
-		token = signer.EmulatorIDToken(*uid, opts...)
+		t = mint.EmulatorIDToken(projectID, *uid, issued)
 	case *session:
-		token = signer.SessionCookie(*uid, opts...)
+		t = mint.SessionCookie(projectID, *uid, *kid, issued)
 	default:
-		token = signer.IDToken(*uid, opts...)
+		t = mint.IDToken(projectID, *uid, *kid, issued)
+	}
+	t.Payload["exp"] = issued.Add(*ttl).Unix()
+	maps.Copy(t.Payload, custom)
+	if *tenant != "" {
+		t.Firebase()["tenant"] = *tenant
+	}
+	var token string
+	var err error
+	if *emulator {
+		token, err = t.Unsigned()
+	} else {
+		token, err = t.Sign(key)
+	}
+	if err != nil {
+		fmt.Fprintf(c.stderr, "fbverify mint: %v\n", err)
+		return exitUsage
 	}
 	fmt.Fprintln(c.stdout, token)
 	return exitOK
@@ -160,13 +168,26 @@ func (c *cli) jwks(args []string) int {
 	if *kid == "" {
 		*kid = deriveKeyID(&key.PublicKey)
 	}
-	signer := verifytest.NewSigner("unused", verifytest.WithKey(key, *kid))
-	if *x509Map {
-		_, _ = c.stdout.Write(signer.X509())
-	} else {
-		_, _ = c.stdout.Write(signer.JWKS())
+	doc, err := encodePublicKey(key, *kid, *x509Map)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "fbverify jwks: %s: %v\n", *keyFile, err)
+		return exitUsage
 	}
+	_, _ = c.stdout.Write(doc)
 	return exitOK
+}
+
+// encodePublicKey publishes the public half of key under kid as a JWK
+// Set, or as a map of kid to a certificate self-signed with key.
+func encodePublicKey(key *rsa.PrivateKey, kid string, x509Map bool) ([]byte, error) {
+	if !x509Map {
+		return jwks.EncodeJWKS(map[string]*rsa.PublicKey{kid: &key.PublicKey})
+	}
+	cert, err := mint.Certificate(key)
+	if err != nil {
+		return nil, err
+	}
+	return jwks.EncodeX509(map[string]*x509.Certificate{kid: cert})
 }
 
 // parseClaims reads --claims: one JSON object, numbers kept exact.
@@ -204,7 +225,7 @@ func loadKey(path string) (*rsa.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := verifytest.LoadKey(b)
+	key, err := mint.ParseKey(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -221,12 +242,19 @@ func (c *cli) loadOrCreateKey(path string) (*rsa.PrivateKey, error) {
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return key, err
 	}
-	priv := verifytest.GenerateKey().Private
+	priv, err := mint.GenerateKey()
+	if err != nil {
+		return nil, err
+	}
+	encoded, err := mint.EncodeKey(priv)
+	if err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.Write(verifytest.EncodeKey(priv)); err != nil {
+	if _, err := f.Write(encoded); err != nil {
 		f.Close()
 		return nil, err
 	}

@@ -9,31 +9,24 @@
 package verifytest
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
+	"github.com/fbverify/fbverify/verify/verifytest/mint"
 )
 
 // KeyBits is the size of the keys a Signer generates, as Google's.
-const KeyBits = 2048
+const KeyBits = mint.KeyBits
 
 // Key is one signing key of a Signer.
 type Key struct {
@@ -71,9 +64,16 @@ func WithClock(now func() time.Time) SignerOption {
 }
 
 // WithKey makes key, named kid, the Signer's signing key instead of a
-// freshly generated one (see LoadKey).
+// freshly generated one (see LoadKey). The key must be one package jwks
+// accepts (jwks.MinKeyBits to jwks.MaxKeyBits), since the Signer publishes
+// it.
 func WithKey(key *rsa.PrivateKey, kid string) SignerOption {
 	return func(s *Signer) error {
+		if key != nil {
+			if _, err := jwks.NewStatic(map[string]*rsa.PublicKey{kid: &key.PublicKey}); err != nil {
+				return err
+			}
+		}
 		k, err := newKey(key, kid)
 		if err != nil {
 			return err
@@ -102,15 +102,15 @@ func NewSigner(projectID string, opts ...SignerOption) *Signer {
 // GenerateKey makes a new 2048-bit key with a random kid. It panics if
 // crypto/rand fails.
 func GenerateKey() *Key {
-	priv, err := rsa.GenerateKey(rand.Reader, KeyBits)
+	priv, err := mint.GenerateKey()
 	if err != nil {
 		panic("verifytest: " + err.Error())
 	}
-	var id [20]byte
-	if _, err := rand.Read(id[:]); err != nil {
+	kid, err := mint.RandomKeyID()
+	if err != nil {
 		panic("verifytest: " + err.Error())
 	}
-	k, err := newKey(priv, hex.EncodeToString(id[:]))
+	k, err := newKey(priv, kid)
 	if err != nil {
 		panic("verifytest: " + err.Error())
 	}
@@ -119,50 +119,31 @@ func GenerateKey() *Key {
 
 // LoadKey parses a PEM private key (PKCS #1 or PKCS #8 RSA).
 func LoadKey(pemBytes []byte) (*rsa.PrivateKey, error) {
-	block, _ := pem.Decode(pemBytes)
-	if block == nil {
-		return nil, errors.New("verifytest: no PEM block")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	k, err := mint.ParseKey(pemBytes)
 	if err != nil {
 		return nil, fmt.Errorf("verifytest: %w", err)
 	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, errors.New("verifytest: not an RSA key")
-	}
-	return rk, nil
+	return k, nil
 }
 
 // EncodeKey returns key as a PKCS #8 PEM block, the inverse of LoadKey.
 func EncodeKey(key *rsa.PrivateKey) []byte {
-	der, err := x509.MarshalPKCS8PrivateKey(key)
+	b, err := mint.EncodeKey(key)
 	if err != nil {
 		panic("verifytest: " + err.Error())
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	return b
 }
 
 func newKey(priv *rsa.PrivateKey, kid string) (*Key, error) {
 	if priv == nil || kid == "" {
 		return nil, errors.New("a key needs a private key and a kid")
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "securetoken.system.gserviceaccount.com"},
-		NotBefore:    time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
-		NotAfter:     time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	cert, err := mint.Certificate(priv)
 	if err != nil {
 		return nil, err
 	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	return &Key{ID: kid, Private: priv, CertificatePEM: string(certPEM)}, nil
+	return &Key{ID: kid, Private: priv, CertificatePEM: string(mint.CertificatePEM(cert))}, nil
 }
 
 // ProjectID returns the Signer's project.
@@ -211,54 +192,55 @@ func (s *Signer) published() []*Key {
 }
 
 // JWKS returns the published keys as a JWK Set, in the shape of Google's
-// securetoken endpoint.
+// securetoken endpoint (jwks.EncodeJWKS).
 func (s *Signer) JWKS() []byte {
-	type jwk struct {
-		Kty string `json:"kty"`
-		Alg string `json:"alg"`
-		Use string `json:"use"`
-		Kid string `json:"kid"`
-		N   string `json:"n"`
-		E   string `json:"e"`
+	out, err := jwks.EncodeJWKS(s.publicKeys())
+	if err != nil {
+		panic("verifytest: " + err.Error())
 	}
-	var set struct {
-		Keys []jwk `json:"keys"`
-	}
-	for _, k := range s.published() {
-		pub := k.Private.PublicKey
-		set.Keys = append(set.Keys, jwk{
-			Kty: "RSA", Alg: "RS256", Use: "sig", Kid: k.ID,
-			N: base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
-			E: base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
-		})
-	}
-	out, _ := json.MarshalIndent(set, "", "  ")
-	return append(out, '\n')
+	return out
 }
 
 // X509 returns the published keys as a map of key ID to PEM certificate,
-// in the shape of Google's robot/v1/metadata/x509 endpoints.
+// in the shape of Google's robot/v1/metadata/x509 endpoints
+// (jwks.EncodeX509).
 func (s *Signer) X509() []byte {
-	m := map[string]string{}
+	certs := map[string]*x509.Certificate{}
 	for _, k := range s.published() {
-		m[k.ID] = k.CertificatePEM
+		block, _ := pem.Decode([]byte(k.CertificatePEM))
+		if block == nil {
+			panic(fmt.Sprintf("verifytest: key %q: CertificatePEM holds no PEM block", k.ID))
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			panic(fmt.Sprintf("verifytest: key %q: %v", k.ID, err))
+		}
+		certs[k.ID] = cert
 	}
-	out, _ := json.MarshalIndent(m, "", "  ")
-	return append(out, '\n')
+	out, err := jwks.EncodeX509(certs)
+	if err != nil {
+		panic("verifytest: " + err.Error())
+	}
+	return out
 }
 
 // KeySource returns the published keys as a static key source, for tests
 // that need no HTTP at all.
 func (s *Signer) KeySource() *jwks.Static {
-	keys := map[string]*rsa.PublicKey{}
-	for _, k := range s.published() {
-		keys[k.ID] = &k.Private.PublicKey
-	}
-	st, err := jwks.NewStatic(keys)
+	st, err := jwks.NewStatic(s.publicKeys())
 	if err != nil {
 		panic("verifytest: " + err.Error())
 	}
 	return st
+}
+
+// publicKeys returns the published keys by ID.
+func (s *Signer) publicKeys() map[string]*rsa.PublicKey {
+	keys := map[string]*rsa.PublicKey{}
+	for _, k := range s.published() {
+		keys[k.ID] = &k.Private.PublicKey
+	}
+	return keys
 }
 
 // ServeHTTP serves the published keys: /jwks as a JWK Set and /x509 as a
@@ -344,16 +326,15 @@ func (s *Signer) Sign(header, payload []byte) string {
 
 // SignWith is Sign with any key, such as one that is not published.
 func SignWith(key *rsa.PrivateKey, header, payload []byte) string {
-	input := base64.RawURLEncoding.EncodeToString(header) + "." + base64.RawURLEncoding.EncodeToString(payload)
-	sig, err := jwt.SigningMethodRS256.Sign(input, key)
+	token, err := mint.Sign(key, header, payload)
 	if err != nil {
 		panic("verifytest: " + err.Error())
 	}
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return token
 }
 
 // Unsigned returns header and payload as an unsigned compact JWS with an
 // empty signature, as the Firebase Auth emulator issues.
 func Unsigned(header, payload []byte) string {
-	return base64.RawURLEncoding.EncodeToString(header) + "." + base64.RawURLEncoding.EncodeToString(payload) + "."
+	return mint.Unsigned(header, payload)
 }

@@ -125,9 +125,6 @@ func checkPublicKey(pub *rsa.PublicKey) error {
 	return nil
 }
 
-// Size is the modulus's length in bytes, the length of every signature.
-func (k *Key) Size() int { return k.n.Size() }
-
 // Verify reports whether sig is a valid RSASSA-PKCS1-v1_5 signature of
 // digest, a SHA-256 hash, returning nil or an error wrapping
 // ErrVerification.
