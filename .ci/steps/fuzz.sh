@@ -59,8 +59,8 @@ done <<<"$(go test -list '^Fuzz' ./...)"
 # Go 1.26's fuzz coordinator can report "context deadline exceeded" when
 # -fuzztime runs out while a worker is mid-call on a busy machine
 # (golang/go#75804, fixed in Go 1.27): the run fails with no input found.
-# Such a run is tried once more; any other failure, and any run that
-# writes a failing input, fails at once.
+# Such a run is tried again, up to three tries; any other failure, and any
+# run that writes a failing input, fails at once.
 fuzz_one() {
   local pkg=$1 name=$2 log status
   log=$(mktemp)
@@ -77,12 +77,11 @@ fuzz_one() {
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
   echo "fuzz: $pkg $name for $fuzztime"
-  status=0
-  fuzz_one "$pkg" "$name" || status=$?
-  if [ "$status" -eq 75 ]; then
-    echo "fuzz: $pkg $name hit the fuzz coordinator's deadline race (golang/go#75804) with no failing input; once more"
-    fuzz_one "$pkg" "$name" || exit 1
-  elif [ "$status" -ne 0 ]; then
-    exit 1
-  fi
+  for try in 1 2 3; do
+    status=0
+    fuzz_one "$pkg" "$name" || status=$?
+    [ "$status" -eq 75 ] || break
+    echo "fuzz: $pkg $name hit the fuzz coordinator's deadline race (golang/go#75804) with no failing input (try $try of 3)"
+  done
+  [ "$status" -eq 0 ] || exit 1
 done
