@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -29,49 +28,70 @@ type AppCheckVerifier struct {
 	rsaKeys       rs256.Keys
 }
 
-// NewAppCheck makes an AppCheckVerifier for the project with the given
-// number (required, digits only) and ID (optional: when set, aud may name
-// the project by ID too; it must then be a valid project ID, as for New).
-// Of the options, WithKeySource, WithClock, WithLeeway, WithMaxTokenBytes,
-// WithHTTPClient, WithLogger and WithKeySnapshot apply; the ones about ID
-// tokens are refused.
-func NewAppCheck(projectNumber, projectID string, opts ...Option) (*AppCheckVerifier, error) {
-	if projectNumber == "" {
-		return nil, errors.New("verify: empty project number")
+// AppCheckProject names the Firebase project whose App Check tokens an
+// AppCheckVerifier accepts. Both are on the project's settings page in
+// the Firebase console.
+type AppCheckProject struct {
+	// Number is the project number, all digits, such as "123456789012".
+	// Required: an App Check token's iss ends with it.
+	Number string
+	// ID is the project ID, such as "my-project". Optional: when set, aud
+	// may name the project by ID as well as by number.
+	ID string
+}
+
+// NewAppCheck makes an AppCheckVerifier for project with opts. It refuses a
+// Number that is not all digits and an ID that is not a valid project ID
+// (ErrInvalidProjectID), which also catches the two swapped. Without
+// WithKeySource it fetches Google's App Check keys on first use; call
+// Close when done with it.
+func NewAppCheck(project AppCheckProject, opts ...AppCheckOption) (*AppCheckVerifier, error) {
+	if err := checkProjectNumber(project); err != nil {
+		return nil, err
 	}
-	for _, c := range projectNumber {
-		if c < '0' || c > '9' {
-			return nil, fmt.Errorf("verify: project number %q is not all digits", projectNumber)
-		}
-	}
-	if projectID != "" {
-		if err := checkProjectID(projectID); err != nil {
+	if project.ID != "" {
+		if err := checkProjectID(project.ID); err != nil {
 			return nil, fmt.Errorf("verify: NewAppCheck: %w", err)
 		}
 	}
-	s := settings{now: time.Now, leeway: DefaultLeeway, maxTokenBytes: DefaultMaxTokenBytes}
+	c := defaults()
 	for _, opt := range opts {
-		if err := opt(&s); err != nil {
+		if err := opt.applyToAppCheck(&c); err != nil {
 			return nil, err
 		}
 	}
-	if s.kind != IDToken || len(s.extraProjects) > 0 || len(s.tenants) > 0 || s.unsigned || s.revocation != nil {
-		return nil, errors.New("verify: NewAppCheck: kind, extra projects, tenants, emulator mode and revocation checks do not apply to App Check tokens")
-	}
 	a := &AppCheckVerifier{
-		keys:          s.keys,
-		now:           s.now,
-		maxTokenBytes: s.maxTokenBytes,
-		expected:      claims.AppCheckExpected{ProjectNumber: projectNumber, ProjectID: projectID, Leeway: s.leeway},
+		keys:          c.keys,
+		now:           c.now,
+		maxTokenBytes: c.maxTokenBytes,
+		expected:      claims.AppCheckExpected{ProjectNumber: project.Number, ProjectID: project.ID, Leeway: c.leeway},
 	}
 	if a.keys == nil {
-		remote, err := jwks.NewRemote(jwks.AppCheckJWKSURL, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger, SnapshotFile: s.snapshotFile})
+		remote, err := jwks.NewRemote(jwks.AppCheckJWKSURL, c.remoteOptions())
 		if err != nil {
 			return nil, err
 		}
 		a.keys, a.ownedKeys = remote, remote
 	}
 	return a, nil
+}
+
+// checkProjectNumber requires project.Number to be all digits, naming the
+// likely mistake when it is not.
+func checkProjectNumber(project AppCheckProject) error {
+	if project.Number == "" {
+		return fmt.Errorf("%w: empty project number (AppCheckProject.Number is required)", ErrInvalidProjectID)
+	}
+	for _, c := range project.Number {
+		if c < '0' || c > '9' {
+			hint := ""
+			if checkProjectID(project.Number) == nil {
+				hint = " (that looks like a project ID; put it in AppCheckProject.ID)"
+			}
+			return fmt.Errorf("%w: project number %q is not all digits%s", ErrInvalidProjectID, project.Number, hint)
+		}
+	}
+	return nil
 }
 
 // Close stops the default key source, if the verifier made one.

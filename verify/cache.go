@@ -27,13 +27,13 @@ const MaxCacheSize = 1 << 20
 // The Token returned on a hit is a copy of the cached one, so changing it
 // cannot change what later hits return.
 func WithCache(n int) Option {
-	return func(s *settings) error {
+	return verifierOption(func(s *settings) error {
 		if n < 1 || n > MaxCacheSize {
 			return fmt.Errorf("verify: cache size %d out of range [1, %d]", n, MaxCacheSize)
 		}
 		s.cacheSize = n
 		return nil
-	}
+	})
 }
 
 // tokenCache maps token strings to their verified claims. Lookups are

@@ -54,13 +54,13 @@ func ExampleNew_testing() {
 // App Check tokens: NewAppCheck takes the project number and ID, and in
 // production fetches the App Check keys itself:
 //
-//	ac, err := verify.NewAppCheck("123456789012", "my-project")
+//	ac, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012", ID: "my-project"})
 //	defer ac.Close()
 //
 // Here the fake issuer is the key source.
 func ExampleNewAppCheck() {
 	signer := verifytest.NewSigner("my-project")
-	ac, err := verify.NewAppCheck("123456789012", "my-project", verify.WithKeySource(signer.KeySource()))
+	ac, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012", ID: "my-project"}, verify.WithKeySource(signer.KeySource()))
 	if err != nil {
 		panic(err)
 	}

@@ -100,9 +100,9 @@ func Example_airgapped() {
 }
 
 // Verify session cookies, read from a cookie by the middleware.
-func ExampleWithKind() {
+func ExampleNewSessionCookieVerifier() {
 	signer := verifytest.NewSigner("my-project")
-	v, err := verify.New("my-project", verify.WithKind(verify.SessionCookie), verify.WithKeySource(signer.KeySource()))
+	v, err := verify.NewSessionCookieVerifier("my-project", verify.WithKeySource(signer.KeySource()))
 	if err != nil {
 		panic(err)
 	}

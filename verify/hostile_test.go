@@ -443,7 +443,7 @@ func TestHostileTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cookiev, err := signer.Verifier(verify.WithKind(verify.SessionCookie))
+	cookiev, err := signer.SessionCookieVerifier()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,10 +52,21 @@ type guardEnv struct {
 
 func newGuardEnv(t *testing.T, opts ...verify.Option) *guardEnv {
 	t.Helper()
+	return newGuardEnvOf(t, verify.New, opts...)
+}
+
+// newCookieGuardEnv is newGuardEnv for session cookies.
+func newCookieGuardEnv(t *testing.T, opts ...verify.Option) *guardEnv {
+	t.Helper()
+	return newGuardEnvOf(t, verify.NewSessionCookieVerifier, opts...)
+}
+
+func newGuardEnvOf(t *testing.T, newV func(string, ...verify.Option) (*verify.Verifier, error), opts ...verify.Option) *guardEnv {
+	t.Helper()
 	s := verifytest.NewSigner(guardProject, verifytest.WithClock(guardClock))
 	lookups := &lookupCounter{keys: s.KeySource()}
 	base := []verify.Option{verify.WithKeySource(lookups), verify.WithClock(guardClock)}
-	v, err := verify.New(guardProject, append(base, opts...)...)
+	v, err := newV(guardProject, append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +145,7 @@ func TestIssuerIsComparedWhole(t *testing.T) {
 			wantErr(t, err, verify.ErrInvalidIssuer, "invalid_issuer")
 		})
 	}
-	cookies := newGuardEnv(t, verify.WithKind(verify.SessionCookie))
+	cookies := newCookieGuardEnv(t)
 	if _, err := cookies.v.Verify(ctx, cookies.signer.SessionCookie("u1")); err != nil {
 		t.Fatalf("genuine session cookie: %v", err)
 	}
@@ -206,7 +217,7 @@ func TestSizeLimitEdge(t *testing.T) {
 
 	const number = "123456789012"
 	s := verifytest.NewSigner(guardProject, verifytest.WithClock(guardClock))
-	a, err := verify.NewAppCheck(number, guardProject, verify.WithKeySource(s.KeySource()), verify.WithClock(guardClock))
+	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: guardProject}, verify.WithKeySource(s.KeySource()), verify.WithClock(guardClock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +228,7 @@ func TestSizeLimitEdge(t *testing.T) {
 	_, err = a.Verify(ctx, exactLength(t, 8193, appCheck))
 	wantErr(t, err, verify.ErrTooLarge, "token_too_large")
 
-	small, err := verify.NewAppCheck(number, guardProject, verify.WithKeySource(s.KeySource()),
+	small, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: guardProject}, verify.WithKeySource(s.KeySource()),
 		verify.WithClock(guardClock), verify.WithMaxTokenBytes(1000))
 	if err != nil {
 		t.Fatal(err)
@@ -317,7 +328,7 @@ func TestAppCheckNoKeyLookupBeforeTheCheapRules(t *testing.T) {
 	const number = "123456789012"
 	s := verifytest.NewSigner(guardProject, verifytest.WithClock(guardClock))
 	lookups := &lookupCounter{keys: s.KeySource()}
-	a, err := verify.NewAppCheck(number, guardProject, verify.WithKeySource(lookups), verify.WithClock(guardClock))
+	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: guardProject}, verify.WithKeySource(lookups), verify.WithClock(guardClock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +375,7 @@ func TestAppCheckNoKeyLookupBeforeTheCheapRules(t *testing.T) {
 func TestLifetimeBounds(t *testing.T) {
 	ctx := context.Background()
 	const fourteenDays = 14 * 24 * time.Hour
-	cookies := newGuardEnv(t, verify.WithKind(verify.SessionCookie))
+	cookies := newCookieGuardEnv(t)
 	s := cookies.signer
 	if _, err := cookies.v.Verify(ctx, s.SessionCookie("u1", verifytest.ExpiresAt(guardNow.Add(fourteenDays)))); err != nil {
 		t.Fatalf("session cookie of 14 days: %v", err)
@@ -389,7 +400,7 @@ func TestLifetimeBounds(t *testing.T) {
 // code no_token, or the anonymous path with Optional. The same holds for
 // an empty App Check header.
 func TestMiddlewareEmptyCookieIsNoToken(t *testing.T) {
-	e := newGuardEnv(t, verify.WithKind(verify.SessionCookie))
+	e := newCookieGuardEnv(t)
 	reached := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if tok, ok := verify.TokenFromContext(r.Context()); ok {
 			w.Write([]byte("user " + tok.UID))
@@ -436,7 +447,7 @@ func TestMiddlewareEmptyCookieIsNoToken(t *testing.T) {
 		})
 	}
 
-	a, err := verify.NewAppCheck("42", "", verify.WithKeySource(e.signer.KeySource()), verify.WithClock(guardClock))
+	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: "42"}, verify.WithKeySource(e.signer.KeySource()), verify.WithClock(guardClock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,7 +504,7 @@ func TestCloseStopsTheDefaultKeySource(t *testing.T) {
 		v.Close()
 
 		rt = &offlineTransport{}
-		a, err := verify.NewAppCheck("123456789012", guardProject, verify.WithHTTPClient(&http.Client{Transport: rt}), verify.WithClock(guardClock))
+		a, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012", ID: guardProject}, verify.WithHTTPClient(&http.Client{Transport: rt}), verify.WithClock(guardClock))
 		if err != nil || a == nil {
 			t.Fatalf("NewAppCheck without a key source: %v, %v", a, err)
 		}
@@ -525,7 +536,7 @@ func TestCloseStopsTheDefaultKeySource(t *testing.T) {
 	if _, err := e.v.Verify(ctx, e.signer.IDToken("u1")); err != nil {
 		t.Fatalf("verifier after Close, on the caller's key source: %v", err)
 	}
-	a, err := verify.NewAppCheck("123456789012", guardProject, verify.WithKeySource(s.KeySource()), verify.WithClock(guardClock))
+	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012", ID: guardProject}, verify.WithKeySource(s.KeySource()), verify.WithClock(guardClock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -617,7 +628,7 @@ func TestKindNames(t *testing.T) {
 	if got := verify.SessionCookie.String(); got != "session cookie" {
 		t.Errorf("SessionCookie.String() = %q", got)
 	}
-	e := newGuardEnv(t, verify.WithKind(verify.SessionCookie))
+	e := newCookieGuardEnv(t)
 	if e.v.Kind() != verify.SessionCookie {
 		t.Errorf("Kind() = %v, want session cookie", e.v.Kind())
 	}

@@ -56,13 +56,13 @@ type Verdict struct {
 // WithObserver calls o for every verdict of the Verifier and every fetch
 // of its default key source. Without it, Verify does no extra work.
 func WithObserver(o Observer) Option {
-	return func(s *settings) error {
+	return verifierOption(func(s *settings) error {
 		if o.Verdict == nil && o.KeyFetch == nil {
 			return fmt.Errorf("verify: WithObserver: no function set")
 		}
 		s.observer = o
 		return nil
-	}
+	})
 }
 
 // verifyObserved is Verify with an observer of verdicts: it times the

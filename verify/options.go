@@ -62,74 +62,104 @@ type UserStatus struct {
 // token with ErrRevocationCheckFailed: fail closed.
 type RevocationCheck func(ctx context.Context, uid string) (UserStatus, error)
 
-// Option configures a Verifier.
-type Option func(*settings) error
+// Option configures a Verifier made by New or NewSessionCookieVerifier.
+// The options that also apply to App Check tokens are SharedOptions; the
+// rest, such as WithCache or WithTenants, are Options only, so passing one
+// to NewAppCheck does not compile.
+type Option interface {
+	applyToVerifier(*settings) error
+}
 
-type settings struct {
-	kind          Kind
+// AppCheckOption configures an AppCheckVerifier made by NewAppCheck.
+type AppCheckOption interface {
+	applyToAppCheck(*common) error
+}
+
+// SharedOption configures either kind of verifier: it is both an Option
+// and an AppCheckOption.
+type SharedOption interface {
+	Option
+	AppCheckOption
+}
+
+// verifierOption is an Option for ID tokens and session cookies only.
+type verifierOption func(*settings) error
+
+func (f verifierOption) applyToVerifier(s *settings) error { return f(s) }
+
+// sharedOption sets something every verifier has.
+type sharedOption func(*common) error
+
+func (f sharedOption) applyToVerifier(s *settings) error { return f(&s.common) }
+func (f sharedOption) applyToAppCheck(c *common) error   { return f(c) }
+
+// common is what the SharedOptions set.
+type common struct {
 	keys          jwks.KeySource
 	now           func() time.Time
 	leeway        time.Duration
+	maxTokenBytes int
+	httpClient    *http.Client
+	logger        *slog.Logger
+	snapshotFile  string // WithKeySnapshot, in refresh.go
+}
+
+// defaults returns the settings before any option.
+func defaults() common {
+	return common{now: time.Now, leeway: DefaultLeeway, maxTokenBytes: DefaultMaxTokenBytes}
+}
+
+// remoteOptions configures the default key source from c.
+func (c *common) remoteOptions() jwks.RemoteOptions {
+	return jwks.RemoteOptions{HTTPClient: c.httpClient, Now: c.now, Logger: c.logger, SnapshotFile: c.snapshotFile}
+}
+
+// settings is what the Options set.
+type settings struct {
+	common
 	extraProjects []string
 	tenants       []string
 	unsigned      bool
-	maxTokenBytes int
 	revocation    RevocationCheck
-	httpClient    *http.Client
-	logger        *slog.Logger
 	cacheSize     int      // WithCache, in cache.go
 	observer      Observer // WithObserver, in observer.go
-	snapshotFile  string   // WithKeySnapshot, in refresh.go
 }
 
 // WithKeySource sets where the public keys come from. If not given, the
 // Verifier fetches Google's keys for its Kind with a jwks.Remote that uses
 // the Verifier's clock, and Close stops it.
-func WithKeySource(keys jwks.KeySource) Option {
-	return func(s *settings) error {
+func WithKeySource(keys jwks.KeySource) SharedOption {
+	return sharedOption(func(c *common) error {
 		if keys == nil {
 			return fmt.Errorf("verify: WithKeySource: nil key source")
 		}
-		s.keys = keys
+		c.keys = keys
 		return nil
-	}
+	})
 }
 
 // WithClock sets the clock that judges exp, iat and auth_time (and, for
 // the default key source, key freshness). If not given, time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(s *settings) error {
+func WithClock(now func() time.Time) SharedOption {
+	return sharedOption(func(c *common) error {
 		if now == nil {
 			return fmt.Errorf("verify: WithClock: nil clock")
 		}
-		s.now = now
+		c.now = now
 		return nil
-	}
+	})
 }
 
 // WithLeeway sets the clock skew allowed on exp, iat and auth_time, from 0
 // to MaxLeeway. If not given, DefaultLeeway.
-func WithLeeway(d time.Duration) Option {
-	return func(s *settings) error {
+func WithLeeway(d time.Duration) SharedOption {
+	return sharedOption(func(c *common) error {
 		if d < 0 || d > MaxLeeway {
 			return fmt.Errorf("verify: WithLeeway: %v is outside 0..%v", d, MaxLeeway)
 		}
-		s.leeway = d
+		c.leeway = d
 		return nil
-	}
-}
-
-// WithKind makes the Verifier accept session cookies (SessionCookie)
-// instead of ID tokens. One Verifier accepts one kind only, so an ID token
-// never passes as a session cookie, nor the reverse.
-func WithKind(k Kind) Option {
-	return func(s *settings) error {
-		if k != IDToken && k != SessionCookie {
-			return fmt.Errorf("verify: WithKind: unknown kind %d", k)
-		}
-		s.kind = k
-		return nil
-	}
+	})
 }
 
 // WithExtraProjects accepts tokens of more Firebase projects besides the
@@ -137,7 +167,7 @@ func WithKind(k Kind) Option {
 // checked against its own project: its iss must match its aud. Each ID
 // must be a valid project ID, as for New.
 func WithExtraProjects(projectIDs ...string) Option {
-	return func(s *settings) error {
+	return verifierOption(func(s *settings) error {
 		for _, p := range projectIDs {
 			if err := checkProjectID(p); err != nil {
 				return fmt.Errorf("verify: WithExtraProjects: %w", err)
@@ -145,13 +175,13 @@ func WithExtraProjects(projectIDs ...string) Option {
 		}
 		s.extraProjects = append(s.extraProjects, projectIDs...)
 		return nil
-	}
+	})
 }
 
 // WithTenants requires firebase.tenant to be one of tenantIDs (Identity
 // Platform multi-tenancy); tokens without a tenant are refused.
 func WithTenants(tenantIDs ...string) Option {
-	return func(s *settings) error {
+	return verifierOption(func(s *settings) error {
 		if len(tenantIDs) == 0 {
 			return fmt.Errorf("verify: WithTenants: no tenant given")
 		}
@@ -162,48 +192,48 @@ func WithTenants(tenantIDs ...string) Option {
 		}
 		s.tenants = append(s.tenants, tenantIDs...)
 		return nil
-	}
+	})
 }
 
 // WithRevocationCheck calls check for every token that passed all other
 // rules, refusing it with ErrUserDisabled or ErrRevoked as the status says.
 func WithRevocationCheck(check RevocationCheck) Option {
-	return func(s *settings) error {
+	return verifierOption(func(s *settings) error {
 		if check == nil {
 			return fmt.Errorf("verify: WithRevocationCheck: nil check")
 		}
 		s.revocation = check
 		return nil
-	}
+	})
 }
 
 // WithMaxTokenBytes bounds a token's length; longer ones are refused with
 // ErrTooLarge before any parsing. If not given, DefaultMaxTokenBytes.
-func WithMaxTokenBytes(n int) Option {
-	return func(s *settings) error {
+func WithMaxTokenBytes(n int) SharedOption {
+	return sharedOption(func(c *common) error {
 		if n < 256 {
 			return fmt.Errorf("verify: WithMaxTokenBytes: %d is too small for any Firebase token", n)
 		}
-		s.maxTokenBytes = n
+		c.maxTokenBytes = n
 		return nil
-	}
+	})
 }
 
 // WithHTTPClient sets the HTTP client of the default key source. It has no
 // effect with WithKeySource.
-func WithHTTPClient(c *http.Client) Option {
-	return func(s *settings) error {
-		s.httpClient = c
+func WithHTTPClient(client *http.Client) SharedOption {
+	return sharedOption(func(c *common) error {
+		c.httpClient = client
 		return nil
-	}
+	})
 }
 
 // WithLogger sets where the default key source reports failed fetches.
-func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) error {
-		s.logger = l
+func WithLogger(l *slog.Logger) SharedOption {
+	return sharedOption(func(c *common) error {
+		c.logger = l
 		return nil
-	}
+	})
 }
 
 // InsecureEmulatorMode accepts the unsigned tokens (alg "none", empty
@@ -212,10 +242,10 @@ func WithLogger(l *slog.Logger) Option {
 // unsigned token: this option MUST NOT be used outside local development
 // and tests against the emulator. Nothing turns it on but this call.
 func InsecureEmulatorMode() Option {
-	return func(s *settings) error {
+	return verifierOption(func(s *settings) error {
 		s.unsigned = true
 		return nil
-	}
+	})
 }
 
 // EmulatorHost returns FIREBASE_AUTH_EMULATOR_HOST, the variable the

@@ -62,7 +62,10 @@ func TestProjectIDsAreChecked(t *testing.T) {
 			_, err := verify.New("my-project", keys, verify.WithExtraProjects(id))
 			return err
 		}},
-		{"NewAppCheck", func(id string) error { _, err := verify.NewAppCheck("123456789012", id, keys); return err }},
+		{"NewAppCheck", func(id string) error {
+			_, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012", ID: id}, keys)
+			return err
+		}},
 	}
 	for _, c := range constructors {
 		t.Run(c.name, func(t *testing.T) {
@@ -82,7 +85,7 @@ func TestProjectIDsAreChecked(t *testing.T) {
 			}
 		})
 	}
-	if _, err := verify.NewAppCheck("123456789012", "", keys); err != nil {
+	if _, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012"}, keys); err != nil {
 		t.Errorf("NewAppCheck without a project ID: %v", err)
 	}
 }

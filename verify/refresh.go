@@ -45,12 +45,12 @@ func refreshKeys(ctx context.Context, keys jwks.KeySource) error {
 // restart while Google is unreachable still verifies with keys fetched
 // within the last 24 hours. Give each Verifier its own file. It has no
 // effect with WithKeySource.
-func WithKeySnapshot(path string) Option {
-	return func(s *settings) error {
+func WithKeySnapshot(path string) SharedOption {
+	return sharedOption(func(c *common) error {
 		if path == "" {
 			return fmt.Errorf("verify: WithKeySnapshot: empty path")
 		}
-		s.snapshotFile = path
+		c.snapshotFile = path
 		return nil
-	}
+	})
 }

@@ -74,7 +74,7 @@ func TestDefaultKeySourceFetchesGooglesURLForEachKind(t *testing.T) {
 			}},
 		{"session cookie", "https://www.googleapis.com/identitytoolkit/v3/relyingparty/publicKeys",
 			func(client *http.Client) (func(context.Context) error, func(context.Context) error, func() error, error) {
-				v, err := verify.New("my-project", verify.WithKind(verify.SessionCookie), verify.WithHTTPClient(client), clock)
+				v, err := verify.NewSessionCookieVerifier("my-project", verify.WithHTTPClient(client), clock)
 				if err != nil {
 					return nil, nil, nil, err
 				}
@@ -82,7 +82,7 @@ func TestDefaultKeySourceFetchesGooglesURLForEachKind(t *testing.T) {
 			}},
 		{"App Check", "https://firebaseappcheck.googleapis.com/v1/jwks",
 			func(client *http.Client) (func(context.Context) error, func(context.Context) error, func() error, error) {
-				a, err := verify.NewAppCheck("123456789012", "my-project", verify.WithHTTPClient(client), clock)
+				a, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012", ID: "my-project"}, verify.WithHTTPClient(client), clock)
 				if err != nil {
 					return nil, nil, nil, err
 				}

@@ -68,8 +68,8 @@ func TestSignatureAcrossKinds(t *testing.T) {
 	ctx := context.Background()
 	const number = "123456789012"
 	ids := newVerifier(t, s)
-	cookies := newVerifier(t, s, verify.WithKind(verify.SessionCookie))
-	appCheck, err := verify.NewAppCheck(number, project, verify.WithKeySource(s.KeySource()), verify.WithClock(clock))
+	cookies := newCookieVerifier(t, s)
+	appCheck, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: project}, verify.WithKeySource(s.KeySource()), verify.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}

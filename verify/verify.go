@@ -49,27 +49,38 @@ type parsedHeader struct {
 	header  claims.Header
 }
 
-// New makes a Verifier for projectID with opts. It refuses a projectID
-// that cannot be a Google Cloud project ID (ErrInvalidProjectID), such as
-// a project number, an issuer URL or an ID with a trailing newline.
-// Without WithKeySource it fetches Google's keys for the Verifier's Kind
-// on first use; call Close when done with it.
+// New makes a Verifier of Firebase ID tokens for projectID with opts. It
+// refuses a projectID that cannot be a Google Cloud project ID
+// (ErrInvalidProjectID), such as a project number, an issuer URL or an ID
+// with a trailing newline. Without WithKeySource it fetches Google's keys
+// for ID tokens on first use; call Close when done with it.
 func New(projectID string, opts ...Option) (*Verifier, error) {
+	return newVerifier(IDToken, projectID, opts)
+}
+
+// NewSessionCookieVerifier makes a Verifier of Firebase session cookies
+// (iss https://session.firebase.google.com/<projectID>, keys from
+// jwks.SessionCookieX509URL, lifetimes up to SessionCookieMaxLifetime) for
+// projectID with opts, as New does for ID tokens. A Verifier accepts one
+// kind only, so an ID token never passes as a session cookie, nor the
+// reverse.
+func NewSessionCookieVerifier(projectID string, opts ...Option) (*Verifier, error) {
+	return newVerifier(SessionCookie, projectID, opts)
+}
+
+// newVerifier makes a Verifier of tokens of kind.
+func newVerifier(kind Kind, projectID string, opts []Option) (*Verifier, error) {
 	if err := checkProjectID(projectID); err != nil {
 		return nil, err
 	}
-	s := settings{
-		now:           time.Now,
-		leeway:        DefaultLeeway,
-		maxTokenBytes: DefaultMaxTokenBytes,
-	}
+	s := settings{common: defaults()}
 	for _, opt := range opts {
-		if err := opt(&s); err != nil {
+		if err := opt.applyToVerifier(&s); err != nil {
 			return nil, err
 		}
 	}
 	v := &Verifier{
-		kind:          s.kind,
+		kind:          kind,
 		keys:          s.keys,
 		now:           s.now,
 		unsigned:      s.unsigned,
@@ -87,16 +98,16 @@ func New(projectID string, opts ...Option) (*Verifier, error) {
 	if s.cacheSize > 0 {
 		v.cache = newTokenCache(s.cacheSize)
 	}
-	if s.kind == SessionCookie {
+	url := jwks.IDTokenJWKSURL
+	if kind == SessionCookie {
 		v.expected.IssuerPrefix = claims.SessionCookieIssuerPrefix
 		v.expected.MaxLifetime = SessionCookieMaxLifetime
+		url = jwks.SessionCookieX509URL
 	}
 	if v.keys == nil {
-		url := jwks.IDTokenJWKSURL
-		if s.kind == SessionCookie {
-			url = jwks.SessionCookieX509URL
-		}
-		remote, err := jwks.NewRemote(url, jwks.RemoteOptions{HTTPClient: s.httpClient, Now: s.now, Logger: s.logger, SnapshotFile: s.snapshotFile, OnFetch: s.observer.KeyFetch})
+		ro := s.remoteOptions()
+		ro.OnFetch = s.observer.KeyFetch
+		remote, err := jwks.NewRemote(url, ro)
 		if err != nil {
 			return nil, err
 		}

@@ -49,8 +49,19 @@ func newSigner() *verifytest.Signer {
 // newVerifier builds a Verifier on s's keys (static, no HTTP) and clock.
 func newVerifier(t *testing.T, s *verifytest.Signer, opts ...verify.Option) *verify.Verifier {
 	t.Helper()
+	return newVerifierOf(t, verify.New, s, opts...)
+}
+
+// newCookieVerifier is newVerifier for session cookies.
+func newCookieVerifier(t *testing.T, s *verifytest.Signer, opts ...verify.Option) *verify.Verifier {
+	t.Helper()
+	return newVerifierOf(t, verify.NewSessionCookieVerifier, s, opts...)
+}
+
+func newVerifierOf(t *testing.T, newV func(string, ...verify.Option) (*verify.Verifier, error), s *verifytest.Signer, opts ...verify.Option) *verify.Verifier {
+	t.Helper()
 	base := []verify.Option{verify.WithKeySource(s.KeySource()), verify.WithClock(clock)}
-	v, err := verify.New(s.ProjectID(), append(base, opts...)...)
+	v, err := newV(s.ProjectID(), append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +91,6 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"empty extra project", project, []verify.Option{verify.WithExtraProjects("")}},
 		{"tiny size limit", project, []verify.Option{verify.WithMaxTokenBytes(10)}},
 		{"nil revocation check", project, []verify.Option{verify.WithRevocationCheck(nil)}},
-		{"unknown kind", project, []verify.Option{verify.WithKind(verify.Kind(7))}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -117,7 +127,7 @@ func TestErrorCodesAreDistinct(t *testing.T) {
 
 func TestSessionCookies(t *testing.T) {
 	s := newSigner()
-	cookies := newVerifier(t, s, verify.WithKind(verify.SessionCookie))
+	cookies := newCookieVerifier(t, s)
 	idTokens := newVerifier(t, s)
 	ctx := context.Background()
 
@@ -151,7 +161,7 @@ func TestSessionCookies(t *testing.T) {
 
 func TestMiddlewareReadsSessionCookie(t *testing.T) {
 	s := newSigner()
-	v := newVerifier(t, s, verify.WithKind(verify.SessionCookie))
+	v := newCookieVerifier(t, s)
 	h := v.Middleware(verify.FromCookie("session"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, _ := verify.TokenFromContext(r.Context())
 		fmt.Fprint(w, tok.UID)
@@ -318,7 +328,7 @@ func TestSeveralProjects(t *testing.T) {
 func TestAppCheck(t *testing.T) {
 	s := newSigner()
 	const number = "123456789012"
-	a, err := verify.NewAppCheck(number, project, verify.WithKeySource(s.KeySource()), verify.WithClock(clock))
+	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: project}, verify.WithKeySource(s.KeySource()), verify.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,18 +368,55 @@ func TestAppCheck(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"", "12a"} {
-		if _, err := verify.NewAppCheck(bad, project); err == nil {
+		if _, err := verify.NewAppCheck(verify.AppCheckProject{Number: bad, ID: project}); err == nil {
 			t.Errorf("NewAppCheck(%q) accepted", bad)
 		}
 	}
-	if _, err := verify.NewAppCheck(number, project, verify.WithTenants("t")); err == nil {
-		t.Error("NewAppCheck accepted an ID-token option")
+	// Swapped number and ID are both refused, the number naming the mistake.
+	_, err = verify.NewAppCheck(verify.AppCheckProject{Number: project, ID: number})
+	if !errors.Is(err, verify.ErrInvalidProjectID) || !strings.Contains(err.Error(), "looks like a project ID") {
+		t.Errorf("swapped number and ID: %v", err)
+	}
+}
+
+// TestOptionsThatCannotApplyDoNotCompile pins which options NewAppCheck
+// takes: an option is an AppCheckOption only if it applies to App Check
+// tokens, so passing WithCache to NewAppCheck is a compile error. The
+// check is on the options' dynamic types, which is what the compiler sees.
+func TestOptionsThatCannotApplyDoNotCompile(t *testing.T) {
+	s := verifytest.NewSigner(project)
+	idOnly := map[string]verify.Option{
+		"WithCache":            verify.WithCache(1),
+		"WithExtraProjects":    verify.WithExtraProjects("other-project"),
+		"WithTenants":          verify.WithTenants("t"),
+		"WithRevocationCheck":  verify.WithRevocationCheck(func(context.Context, string) (verify.UserStatus, error) { return verify.UserStatus{}, nil }),
+		"InsecureEmulatorMode": verify.InsecureEmulatorMode(),
+		"WithObserver":         verify.WithObserver(verify.Observer{Verdict: func(verify.Verdict) {}}),
+	}
+	for name, opt := range idOnly {
+		if _, ok := opt.(verify.AppCheckOption); ok {
+			t.Errorf("%s is an AppCheckOption; it does not apply to App Check tokens", name)
+		}
+	}
+	shared := map[string]verify.SharedOption{
+		"WithKeySource":     verify.WithKeySource(s.KeySource()),
+		"WithClock":         verify.WithClock(clock),
+		"WithLeeway":        verify.WithLeeway(0),
+		"WithMaxTokenBytes": verify.WithMaxTokenBytes(4096),
+		"WithHTTPClient":    verify.WithHTTPClient(nil),
+		"WithLogger":        verify.WithLogger(nil),
+		"WithKeySnapshot":   verify.WithKeySnapshot("keys.json"),
+	}
+	for name, opt := range shared {
+		if _, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012"}, opt); err != nil {
+			t.Errorf("NewAppCheck(%s): %v", name, err)
+		}
 	}
 }
 
 func TestAppCheckMiddleware(t *testing.T) {
 	s := newSigner()
-	a, err := verify.NewAppCheck("42", "", verify.WithKeySource(s.KeySource()), verify.WithClock(clock))
+	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: "42"}, verify.WithKeySource(s.KeySource()), verify.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,7 +122,6 @@ func newServer(cfg config) (*server, error) {
 	}
 	s.metrics = newMetrics()
 	opts := []verify.Option{
-		verify.WithKind(cfg.kind),
 		verify.WithLeeway(cfg.leeway),
 		verify.WithObserver(verify.Observer{Verdict: s.metrics.observeVerdict}),
 	}
@@ -157,7 +156,11 @@ func newServer(cfg config) (*server, error) {
 		s.remote = remote
 		opts = append(opts, verify.WithKeySource(remote))
 	}
-	v, err := verify.New(cfg.projects[0], opts...)
+	newVerifier := verify.New
+	if cfg.kind == verify.SessionCookie {
+		newVerifier = verify.NewSessionCookieVerifier
+	}
+	v, err := newVerifier(cfg.projects[0], opts...)
 	if err != nil {
 		s.closeRemote()
 		return nil, err

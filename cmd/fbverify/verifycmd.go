@@ -95,11 +95,11 @@ func (c *cli) verify(args []string) int {
 	if projectID == "" {
 		return c.usageError(cmd, "no project: pass --project or set FIREBASE_PROJECT_ID")
 	}
-	kind := verify.IDToken
+	kind, newVerifier := verify.IDToken, verify.New
 	if *session {
-		kind = verify.SessionCookie
+		kind, newVerifier = verify.SessionCookie, verify.NewSessionCookieVerifier
 	}
-	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(*leeway), verify.WithKind(kind), verify.WithMaxTokenBytes(*maxBytes)}
+	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(*leeway), verify.WithMaxTokenBytes(*maxBytes)}
 	if len(tenants) > 0 {
 		opts = append(opts, verify.WithTenants(tenants...))
 	}
@@ -127,7 +127,7 @@ func (c *cli) verify(args []string) int {
 		defer remote.Close()
 		opts = append(opts, verify.WithKeySource(remote))
 	}
-	v, err := verify.New(projectID, opts...)
+	v, err := newVerifier(projectID, opts...)
 	if err != nil {
 		fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
 		return exitUsage
@@ -152,7 +152,7 @@ type checkFunc func(ctx context.Context, token string) (verifyResult, error)
 
 // appCheckVerifier builds the check of --app-check.
 func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() time.Time, leeway time.Duration, maxBytes int) (checkFunc, error) {
-	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(leeway), verify.WithMaxTokenBytes(maxBytes)}
+	opts := []verify.AppCheckOption{verify.WithClock(now), verify.WithLeeway(leeway), verify.WithMaxTokenBytes(maxBytes)}
 	if keysFile != "" {
 		keys, err := loadKeyFile(keysFile)
 		if err != nil {
@@ -160,7 +160,7 @@ func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() ti
 		}
 		opts = append(opts, verify.WithKeySource(keys))
 	}
-	a, err := verify.NewAppCheck(number, projectID, opts...)
+	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: projectID}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -456,8 +456,12 @@ func TestDifferentialAgainstAdminSDK(t *testing.T) {
 	googleRequests := fakeGoogle(t, signer)
 	client := adminClient(t)
 	ours := map[kind]*verify.Verifier{}
-	for k, opt := range map[kind]verify.Kind{idToken: verify.IDToken, sessionCookie: verify.SessionCookie} {
-		v, err := verify.New(project, verify.WithKeySource(signer.KeySource()), verify.WithKind(opt), verify.WithClock(time.Now))
+	constructors := map[kind]func(string, ...verify.Option) (*verify.Verifier, error){
+		idToken:       verify.New,
+		sessionCookie: verify.NewSessionCookieVerifier,
+	}
+	for k, newV := range constructors {
+		v, err := newV(project, verify.WithKeySource(signer.KeySource()), verify.WithClock(time.Now))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -468,8 +472,8 @@ func TestDifferentialAgainstAdminSDK(t *testing.T) {
 	// The same rules with the Admin SDK's 5 minutes of skew: every
 	// difference of timing must then vanish.
 	skewed := map[kind]*verify.Verifier{}
-	for k, opt := range map[kind]verify.Kind{idToken: verify.IDToken, sessionCookie: verify.SessionCookie} {
-		v, err := verify.New(project, verify.WithKeySource(signer.KeySource()), verify.WithKind(opt),
+	for k, newV := range constructors {
+		v, err := newV(project, verify.WithKeySource(signer.KeySource()),
 			verify.WithClock(time.Now), verify.WithLeeway(5*time.Minute))
 		if err != nil {
 			t.Fatal(err)

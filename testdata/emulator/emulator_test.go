@@ -328,7 +328,18 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func newVerifier(t *testing.T, opts ...verify.Option) *verify.Verifier {
 	t.Helper()
-	v, err := verify.New(projectID, opts...)
+	return newVerifierOf(t, verify.New, opts...)
+}
+
+// newCookieVerifier is newVerifier for session cookies.
+func newCookieVerifier(t *testing.T, opts ...verify.Option) *verify.Verifier {
+	t.Helper()
+	return newVerifierOf(t, verify.NewSessionCookieVerifier, opts...)
+}
+
+func newVerifierOf(t *testing.T, newV func(string, ...verify.Option) (*verify.Verifier, error), opts ...verify.Option) *verify.Verifier {
+	t.Helper()
+	v, err := newV(projectID, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,8 +425,7 @@ func TestEmulatorTokens(t *testing.T) {
 	// the signature path by accident.
 	keys := &countingKeys{}
 	idVerifier := newVerifier(t, verify.InsecureEmulatorMode(), verify.WithKeySource(keys))
-	cookieVerifier := newVerifier(t, verify.InsecureEmulatorMode(), verify.WithKeySource(keys),
-		verify.WithKind(verify.SessionCookie))
+	cookieVerifier := newCookieVerifier(t, verify.InsecureEmulatorMode(), verify.WithKeySource(keys))
 	tenantVerifier := newVerifier(t, verify.InsecureEmulatorMode(), verify.WithKeySource(keys),
 		verify.WithTenants(tenant.TenantID))
 	ctx := context.Background()
@@ -510,8 +520,7 @@ func TestEmulatorTokens(t *testing.T) {
 		// sources, whose HTTP client counts and fails every request.
 		transport := &countingTransport{}
 		strict := newVerifier(t, verify.WithHTTPClient(&http.Client{Transport: transport}))
-		strictCookie := newVerifier(t, verify.WithHTTPClient(&http.Client{Transport: transport}),
-			verify.WithKind(verify.SessionCookie))
+		strictCookie := newCookieVerifier(t, verify.WithHTTPClient(&http.Client{Transport: transport}))
 		otherTenant := newVerifier(t, verify.InsecureEmulatorMode(), verify.WithKeySource(keys),
 			verify.WithTenants("some-other-tenant"))
 		otherProject, err := verify.New("demo-other", verify.InsecureEmulatorMode(), verify.WithKeySource(keys))

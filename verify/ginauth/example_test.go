@@ -61,7 +61,7 @@ func ExampleNew() {
 func ExampleNew_options() {
 	signer := verifytest.NewSigner("my-project")
 	defer signer.Close()
-	v, _ := signer.Verifier(verify.WithKind(verify.SessionCookie))
+	v, _ := signer.SessionCookieVerifier()
 	defer v.Close()
 
 	// Guests are welcome; signed-in users carry a session cookie.

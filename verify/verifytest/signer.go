@@ -317,6 +317,16 @@ func (s *Signer) Verifier(opts ...verify.Option) (*verify.Verifier, error) {
 	return verify.New(s.projectID, append(base, opts...)...)
 }
 
+// SessionCookieVerifier is Verifier for session cookies: a
+// verify.NewSessionCookieVerifier wired to s the same way.
+func (s *Signer) SessionCookieVerifier(opts ...verify.Option) (*verify.Verifier, error) {
+	base := []verify.Option{
+		verify.WithKeySource(s.Remote(jwks.RemoteOptions{})),
+		verify.WithClock(s.now),
+	}
+	return verify.NewSessionCookieVerifier(s.projectID, append(base, opts...)...)
+}
+
 // Sign returns a compact JWS of header and payload, exactly as given,
 // signed with RS256 by the signing key: the way to build hostile tokens
 // (duplicate keys, odd types) that are still correctly signed.
