@@ -226,7 +226,7 @@ func TestRemoteSurvivesEndpointFaults(t *testing.T) {
 			unknown := signer.IDToken("u1", verifytest.Header("kid", "new-kid")) // minted outside the timing
 			timed(t, "an unknown kid", fetchTimeout/4, func() {
 				_, err := v.Verify(ctx, unknown)
-				if !errors.Is(err, verify.ErrUnknownKey) {
+				if !errors.Is(err, jwks.ErrUnknownKey) {
 					t.Fatalf("unknown kid: %v, want ErrUnknownKey", err)
 				}
 			})
@@ -344,7 +344,7 @@ func TestRemoteFirstFetchFailing(t *testing.T) {
 	token := signer.IDToken("u1")
 	for i := 0; i < 100; i++ {
 		_, err := v.Verify(ctx, token)
-		if !errors.Is(err, verify.ErrKeysUnavailable) || !verify.IsServerSide(err) {
+		if !errors.Is(err, jwks.ErrKeysUnavailable) || !verify.IsServerSide(err) {
 			t.Fatalf("verify %d: %v, want ErrKeysUnavailable", i, err)
 		}
 	}
@@ -404,7 +404,7 @@ func TestRemoteFollowsKeyRotation(t *testing.T) {
 		ids := remote.Status().KeyIDs
 		return len(ids) == 1 && ids[0] == newKey.ID
 	})
-	if _, err := v.Verify(ctx, oldToken); !errors.Is(err, verify.ErrUnknownKey) {
+	if _, err := v.Verify(ctx, oldToken); !errors.Is(err, jwks.ErrUnknownKey) {
 		t.Fatalf("old key after it was retired: %v, want ErrUnknownKey", err)
 	}
 	if _, err := v.Verify(ctx, signer.IDToken("u2")); err != nil {
@@ -458,7 +458,7 @@ func TestRemoteUnknownKidStorm(t *testing.T) {
 					clock.Advance(step)
 				}
 				_, err := v.Verify(ctx, forged(fmt.Sprintf("%016x", rng.Uint64())))
-				if errors.Is(err, verify.ErrUnknownKey) {
+				if errors.Is(err, jwks.ErrUnknownKey) {
 					unknown.Add(1)
 				} else {
 					other.Add(1)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
@@ -176,7 +177,7 @@ func BenchmarkReject(b *testing.B) {
 		{"bad-signature", badSig, verify.ErrInvalidSignature},
 		{"expired", typicalToken(s, verifytest.IssuedAt(benchNow.Add(-2*time.Hour))), verify.ErrExpired},
 		{"wrong-aud", typicalToken(s, verifytest.Project("other-project")), verify.ErrInvalidAudience},
-		{"unknown-kid", typicalToken(s, verifytest.Header("kid", "no-such-key")), verify.ErrUnknownKey},
+		{"unknown-kid", typicalToken(s, verifytest.Header("kid", "no-such-key")), jwks.ErrUnknownKey},
 		{"malformed", f.token[:last] + "." + "!!!", verify.ErrMalformed},
 		{"bad-json", s.Sign([]byte(`{"alg":"RS256","kid":"k"}`), []byte(`{"sub":"u","sub":"v"}`)), verify.ErrMalformed},
 		{"oversized", f.token + strings.Repeat("A", verify.DefaultMaxTokenBytes), verify.ErrTooLarge},

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
@@ -106,7 +107,7 @@ func TestCacheNeverServesAFailedOrTamperedToken(t *testing.T) {
 	}{
 		{"signature tampered", flip(good, last+5), verify.ErrInvalidSignature},
 		{"payload tampered", flip(good, strings.IndexByte(good, '.')+8), nil},
-		{"signed by an unknown key", e.signer.IDToken("u1", verifytest.Tenant("t-1"), verifytest.SignedBy(other)), verify.ErrUnknownKey},
+		{"signed by an unknown key", e.signer.IDToken("u1", verifytest.Tenant("t-1"), verifytest.SignedBy(other)), jwks.ErrUnknownKey},
 		{"wrong tenant", e.signer.IDToken("u1", verifytest.Tenant("t-2")), verify.ErrInvalidTenant},
 		{"wrong audience", e.signer.IDToken("u1", verifytest.Tenant("t-1"), verifytest.Project("other")), verify.ErrInvalidAudience},
 	}

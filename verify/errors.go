@@ -30,10 +30,6 @@ var (
 	ErrCriticalHeader = claims.ErrCriticalHeader
 	// ErrInvalidType: typ is not "JWT" (App Check tokens).
 	ErrInvalidType = claims.ErrInvalidType
-	// ErrUnknownKey: no current key has the token's kid.
-	ErrUnknownKey = jwks.ErrUnknownKey
-	// ErrKeysUnavailable: the key source could not provide keys.
-	ErrKeysUnavailable = jwks.ErrKeysUnavailable
 	// ErrInvalidSignature: the signature does not verify with the key.
 	ErrInvalidSignature = errors.New("verify: invalid signature")
 	// ErrInvalidAudience: aud is not the project ID.
@@ -72,36 +68,41 @@ var (
 // it has no code.
 var ErrInvalidProjectID = errors.New("verify: invalid project ID")
 
-// codes maps each sentinel to its stable, machine-readable code, in the
-// order ErrorCode tries them.
-var codes = []struct {
-	err  error
-	code string
-}{
-	{ErrNoToken, "no_token"},
-	{ErrBadAuthorizationHeader, "bad_authorization_header"},
-	{ErrTooLarge, "token_too_large"},
-	{ErrMalformed, "malformed_token"},
-	{ErrUnsupportedAlgorithm, "unsupported_algorithm"},
-	{ErrInvalidKeyID, "invalid_key_id"},
-	{ErrCriticalHeader, "critical_header"},
-	{ErrInvalidType, "invalid_type"},
-	{ErrUnknownKey, "unknown_key"},
-	{ErrKeysUnavailable, "keys_unavailable"},
-	{ErrInvalidSignature, "invalid_signature"},
-	{ErrInvalidAudience, "invalid_audience"},
-	{ErrInvalidIssuer, "invalid_issuer"},
-	{ErrInvalidSubject, "invalid_subject"},
-	{ErrInvalidExpiry, "invalid_expiry"},
-	{ErrExpired, "token_expired"},
-	{ErrInvalidIssuedAt, "invalid_issued_at"},
-	{ErrIssuedInFuture, "issued_in_future"},
-	{ErrInvalidAuthTime, "invalid_auth_time"},
-	{ErrAuthTimeInFuture, "auth_time_in_future"},
-	{ErrInvalidTenant, "invalid_tenant"},
-	{ErrRevoked, "token_revoked"},
-	{ErrUserDisabled, "user_disabled"},
-	{ErrRevocationCheckFailed, "revocation_check_failed"},
+// codeEntry is a rule's sentinel, its code and its public message.
+type codeEntry struct {
+	err           error
+	code, message string
+}
+
+// codes maps each sentinel to its stable, machine-readable code and the
+// fixed message a client may be shown (WriteError), in the order
+// ErrorCode tries them. The key errors live in package jwks, which key
+// sources of any kind return.
+var codes = []codeEntry{
+	{ErrNoToken, "no_token", "no token"},
+	{ErrBadAuthorizationHeader, "bad_authorization_header", "bad Authorization header"},
+	{ErrTooLarge, "token_too_large", "token too large"},
+	{ErrMalformed, "malformed_token", "malformed token"},
+	{ErrUnsupportedAlgorithm, "unsupported_algorithm", "unsupported algorithm"},
+	{ErrInvalidKeyID, "invalid_key_id", "missing or invalid key ID"},
+	{ErrCriticalHeader, "critical_header", "unsupported critical header"},
+	{ErrInvalidType, "invalid_type", "wrong token type"},
+	{jwks.ErrUnknownKey, "unknown_key", "unknown key ID"},
+	{jwks.ErrKeysUnavailable, "keys_unavailable", "keys unavailable"},
+	{ErrInvalidSignature, "invalid_signature", "invalid signature"},
+	{ErrInvalidAudience, "invalid_audience", "wrong audience"},
+	{ErrInvalidIssuer, "invalid_issuer", "wrong issuer"},
+	{ErrInvalidSubject, "invalid_subject", "missing or invalid subject"},
+	{ErrInvalidExpiry, "invalid_expiry", "missing or invalid expiry"},
+	{ErrExpired, "token_expired", "token expired"},
+	{ErrInvalidIssuedAt, "invalid_issued_at", "missing or invalid issued-at time"},
+	{ErrIssuedInFuture, "issued_in_future", "token issued in the future"},
+	{ErrInvalidAuthTime, "invalid_auth_time", "missing or invalid auth_time"},
+	{ErrAuthTimeInFuture, "auth_time_in_future", "auth_time in the future"},
+	{ErrInvalidTenant, "invalid_tenant", "wrong tenant"},
+	{ErrRevoked, "token_revoked", "token revoked"},
+	{ErrUserDisabled, "user_disabled", "user disabled"},
+	{ErrRevocationCheckFailed, "revocation_check_failed", "revocation check failed"},
 }
 
 // ErrorCode returns the stable code of err's rule, such as "token_expired",
@@ -111,17 +112,25 @@ func ErrorCode(err error) string {
 	if err == nil {
 		return ""
 	}
-	for _, c := range codes {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
+	if c := lookupCode(err); c != nil {
+		return c.code
 	}
 	return "invalid_token"
+}
+
+// lookupCode returns the entry of codes for err's rule, or nil.
+func lookupCode(err error) *codeEntry {
+	for i := range codes {
+		if errors.Is(err, codes[i].err) {
+			return &codes[i]
+		}
+	}
+	return nil
 }
 
 // IsServerSide reports whether err means the token could not be judged
 // (keys or the revocation check unavailable, or the caller gave up) rather
 // than that the token is bad: such requests deserve a 503, not a 401.
 func IsServerSide(err error) bool {
-	return errors.Is(err, ErrKeysUnavailable) || errors.Is(err, ErrRevocationCheckFailed)
+	return errors.Is(err, jwks.ErrKeysUnavailable) || errors.Is(err, ErrRevocationCheckFailed)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/fbverify/fbverify/claims"
+	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
@@ -240,7 +241,7 @@ func hostileCorpus(t testing.TB, signer *verifytest.Signer, attackerURL string) 
 		malformed = verify.ErrMalformed
 		alg       = verify.ErrUnsupportedAlgorithm
 		kid       = verify.ErrInvalidKeyID
-		unknown   = verify.ErrUnknownKey
+		unknown   = jwks.ErrUnknownKey
 		badSig    = verify.ErrInvalidSignature
 	)
 	return []hostileCase{
@@ -573,7 +574,7 @@ func codeOf(err error) string {
 		return "invalid_key_id"
 	case verify.ErrCriticalHeader:
 		return "critical_header"
-	case verify.ErrUnknownKey:
+	case jwks.ErrUnknownKey:
 		return "unknown_key"
 	case verify.ErrInvalidSignature:
 		return "invalid_signature"

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
@@ -45,7 +46,7 @@ func TestDecodingErrorsKeepTheirPlace(t *testing.T) {
 		{"carriage return", good[:last+4] + "\r" + good[last+4:], verify.ErrMalformed, `character '\r'`},
 		{"padding", good + "==", verify.ErrMalformed, "character '='"},
 		{"four segments", good + ".abc", verify.ErrMalformed, "4 segments"},
-		{"non-canonical signature after the key lookup", unknownKid[:len(unknownKid)-1] + "B", verify.ErrUnknownKey, ""},
+		{"non-canonical signature after the key lookup", unknownKid[:len(unknownKid)-1] + "B", jwks.ErrUnknownKey, ""},
 		{"non-canonical signature", good[:len(good)-1] + "B", verify.ErrMalformed, "signature is not canonical"},
 		{"short signature", good[:last+1] + shortSig, verify.ErrInvalidSignature, "200-byte signature"},
 		{"empty payload", good[:first+1] + good[last:], verify.ErrMalformed, "empty payload"},

@@ -242,10 +242,8 @@ func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
 
 // publicMessage is a fixed text for err's rule, safe to show a client.
 func publicMessage(err error) string {
-	for _, c := range codes {
-		if errors.Is(err, c.err) {
-			return strings.TrimPrefix(strings.TrimPrefix(c.err.Error(), "verify: "), "jwks: ")
-		}
+	if c := lookupCode(err); c != nil {
+		return c.message
 	}
 	return "invalid token"
 }

@@ -494,7 +494,7 @@ func TestCloseStopsTheDefaultKeySource(t *testing.T) {
 			}
 		}
 		_, err = v.Verify(ctx, token)
-		wantErr(t, err, verify.ErrKeysUnavailable, "keys_unavailable")
+		wantErr(t, err, jwks.ErrKeysUnavailable, "keys_unavailable")
 		switch n := rt.requests.Load(); {
 		case closed && n != 0:
 			t.Fatalf("a closed verifier tried %d key fetches", n)
@@ -517,7 +517,7 @@ func TestCloseStopsTheDefaultKeySource(t *testing.T) {
 			}
 		}
 		_, err = a.Verify(ctx, s.AppCheckToken("123456789012", "app"))
-		wantErr(t, err, verify.ErrKeysUnavailable, "keys_unavailable")
+		wantErr(t, err, jwks.ErrKeysUnavailable, "keys_unavailable")
 		switch n := rt.requests.Load(); {
 		case closed && n != 0:
 			t.Fatalf("a closed App Check verifier tried %d key fetches", n)

@@ -19,7 +19,7 @@ type refresher interface {
 // fetch (jwks.Static) has nothing to do and returns nil. ctx bounds the
 // wait. A service calls it at start-up and reports ready only after it
 // returned nil, so no request meets a cold key cache. The error wraps the
-// source's (ErrKeysUnavailable for a jwks.Remote).
+// source's (jwks.ErrKeysUnavailable for a jwks.Remote).
 func (v *Verifier) Refresh(ctx context.Context) error {
 	return refreshKeys(ctx, v.keys)
 }

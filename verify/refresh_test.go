@@ -126,7 +126,7 @@ func TestRefreshReportsAnUnreachableEndpoint(t *testing.T) {
 	}
 	defer v.Close()
 	err = v.Refresh(context.Background())
-	if !errors.Is(err, verify.ErrKeysUnavailable) {
+	if !errors.Is(err, jwks.ErrKeysUnavailable) {
 		t.Fatalf("err = %v, want ErrKeysUnavailable", err)
 	}
 	if len(lt.requested()) != 1 {
@@ -175,7 +175,7 @@ func TestRefreshUsesTheKeySourcesOwnRefresh(t *testing.T) {
 		t.Fatalf("Refresh = %v with %d calls of the source's Refresh, want nil and 1", err, custom.refreshes)
 	}
 	custom.err = fmt.Errorf("custom: %w", jwks.ErrKeysUnavailable)
-	if err := v.Refresh(ctx); !errors.Is(err, verify.ErrKeysUnavailable) || custom.refreshes != 2 {
+	if err := v.Refresh(ctx); !errors.Is(err, jwks.ErrKeysUnavailable) || custom.refreshes != 2 {
 		t.Fatalf("Refresh = %v after %d calls, want the source's error", err, custom.refreshes)
 	}
 }
@@ -205,7 +205,7 @@ func TestWithKeySnapshotSurvivesARestartWhileGoogleIsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer second.Close()
-	if err := second.Refresh(ctx); !errors.Is(err, verify.ErrKeysUnavailable) {
+	if err := second.Refresh(ctx); !errors.Is(err, jwks.ErrKeysUnavailable) {
 		t.Fatalf("Refresh with Google down: %v, want ErrKeysUnavailable", err)
 	}
 	tok, err := second.Verify(ctx, signer.IDToken("u1"))

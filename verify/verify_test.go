@@ -106,7 +106,7 @@ func TestErrorCodesAreDistinct(t *testing.T) {
 	for _, err := range []error{
 		verify.ErrNoToken, verify.ErrBadAuthorizationHeader, verify.ErrTooLarge, verify.ErrMalformed,
 		verify.ErrUnsupportedAlgorithm, verify.ErrInvalidKeyID, verify.ErrCriticalHeader, verify.ErrInvalidType,
-		verify.ErrUnknownKey, verify.ErrKeysUnavailable, verify.ErrInvalidSignature, verify.ErrInvalidAudience,
+		jwks.ErrUnknownKey, jwks.ErrKeysUnavailable, verify.ErrInvalidSignature, verify.ErrInvalidAudience,
 		verify.ErrInvalidIssuer, verify.ErrInvalidSubject, verify.ErrInvalidExpiry, verify.ErrExpired,
 		verify.ErrInvalidIssuedAt, verify.ErrIssuedInFuture, verify.ErrInvalidAuthTime, verify.ErrAuthTimeInFuture,
 		verify.ErrInvalidTenant, verify.ErrRevoked, verify.ErrUserDisabled, verify.ErrRevocationCheckFailed,
@@ -359,7 +359,7 @@ func TestAppCheck(t *testing.T) {
 		{"missing exp", s.AppCheckToken(number, "app", verifytest.WithoutClaim("exp")), verify.ErrInvalidExpiry},
 		{"iat in the future", s.AppCheckToken(number, "app", verifytest.Claim("iat", fixedNow.Add(time.Hour).Unix())), verify.ErrIssuedInFuture},
 		{"an ID token", s.IDToken("u1"), verify.ErrInvalidAudience},
-		{"unknown key", s.AppCheckToken(number, "app", verifytest.SignedBy(verifytest.GenerateKey())), verify.ErrUnknownKey},
+		{"unknown key", s.AppCheckToken(number, "app", verifytest.SignedBy(verifytest.GenerateKey())), jwks.ErrUnknownKey},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

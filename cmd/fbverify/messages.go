@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/fbverify/fbverify/jwks"
-	"github.com/fbverify/fbverify/verify"
 )
 
 // loadKeyFile loads a key set for --keys. A PEM private key, which
@@ -31,7 +30,7 @@ func loadKeyFile(path string) (*jwks.Static, error) {
 func withKeyFileHint(check checkFunc, path string) checkFunc {
 	return func(ctx context.Context, token string) (verifyResult, error) {
 		res, err := check(ctx, token)
-		if errors.Is(err, verify.ErrUnknownKey) {
+		if errors.Is(err, jwks.ErrUnknownKey) {
 			err = fmt.Errorf("%w (the key file %s may be old, or hold the keys of other tokens: Google rotates its keys every few days, and ID tokens, session cookies and App Check tokens have keys of their own; refresh it with \"fbverify keys fetch\")", err, path)
 		}
 		return res, err
