@@ -51,7 +51,7 @@ func ExampleVerifier_Refresh() {
 		fmt.Println("attempt", attempt, "failed:", verify.ErrorCode(err))
 		time.Sleep(time.Second)
 	}
-	ready.Store(true)
+	ready.Store(true) // the /readyz handler answers 503 until then
 	fmt.Println("after Refresh:", probe(), "key fetches:", signer.Requests())
 
 	_, err = v.Verify(context.Background(), signer.IDToken("alice"))

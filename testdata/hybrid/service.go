@@ -154,7 +154,11 @@ func (s *Service) routes() http.Handler {
 }
 
 func (s *Service) getProfile(w http.ResponseWriter, r *http.Request) {
-	tok, _ := verify.TokenFromContext(r.Context())
+	tok, ok := verify.TokenFromContext(r.Context())
+	if !ok {
+		http.Error(w, "sign in first", http.StatusUnauthorized)
+		return
+	}
 	p, err := s.store.profile(r.Context(), tok.UID, tok.Email)
 	if err != nil {
 		writeJSONError(w, http.StatusServiceUnavailable, "database_unavailable")
@@ -174,7 +178,11 @@ type profileUpdate struct {
 }
 
 func (s *Service) putProfile(w http.ResponseWriter, r *http.Request) {
-	tok, _ := verify.TokenFromContext(r.Context())
+	tok, ok := verify.TokenFromContext(r.Context())
+	if !ok {
+		http.Error(w, "sign in first", http.StatusUnauthorized)
+		return
+	}
 	var upd profileUpdate
 	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<10))
 	dec.DisallowUnknownFields()
@@ -204,7 +212,11 @@ type adminClaims struct {
 // value true; anything else (absent, "true" as a string, 1) is refused.
 func (s *Service) requireAdmin(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		tok, _ := verify.TokenFromContext(r.Context())
+		tok, ok := verify.TokenFromContext(r.Context())
+		if !ok {
+			http.Error(w, "sign in first", http.StatusUnauthorized)
+			return
+		}
 		var c adminClaims
 		if err := tok.Decode(&c); err != nil || !c.Admin {
 			writeJSONError(w, http.StatusForbidden, "admin only")

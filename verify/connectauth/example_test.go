@@ -2,6 +2,7 @@ package connectauth_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 
@@ -23,7 +24,10 @@ func ExampleNewInterceptor() {
 	const procedure = "/greet.v1.GreetService/Hello"
 	handler := connect.NewUnaryHandler(procedure,
 		func(ctx context.Context, _ *connect.Request[wrapperspb.StringValue]) (*connect.Response[wrapperspb.StringValue], error) {
-			tok, _ := verify.TokenFromContext(ctx)
+			tok, ok := verify.TokenFromContext(ctx)
+			if !ok {
+				return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("sign in first"))
+			}
 			return connect.NewResponse(wrapperspb.String("hello " + tok.UID)), nil
 		},
 		connect.WithInterceptors(connectauth.NewInterceptor(v)),

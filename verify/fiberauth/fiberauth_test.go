@@ -50,7 +50,10 @@ func TestFiber(t *testing.T) {
 	app := fiber.New()
 	api := app.Group("/api", fiberauth.New(v))
 	api.Get("/me", func(c fiber.Ctx) error {
-		tok, _ := fiberauth.Token(c)
+		tok, ok := fiberauth.Token(c)
+		if !ok {
+			return c.Status(http.StatusUnauthorized).SendString("sign in first")
+		}
 		return c.SendString("hello " + tok.UID)
 	})
 	app.Get("/down/me", fiberauth.New(f.Unavailable), hello)

@@ -31,7 +31,11 @@ func TestGin(t *testing.T) {
 	r := gin.New()
 	api := r.Group("/api", ginauth.New(v))
 	api.GET("/me", func(c *gin.Context) {
-		tok, _ := ginauth.Token(c)
+		tok, ok := ginauth.Token(c)
+		if !ok {
+			c.String(http.StatusUnauthorized, "sign in first")
+			return
+		}
 		c.String(http.StatusOK, "hello %s", tok.UID)
 	})
 	r.GET("/down/me", ginauth.New(f.Unavailable), hello)

@@ -21,7 +21,11 @@ func TestChi(t *testing.T) {
 	r.Group(func(r chi.Router) {
 		r.Use(v.Middleware())
 		r.Get("/me", func(w http.ResponseWriter, r *http.Request) {
-			tok, _ := verify.TokenFromContext(r.Context())
+			tok, ok := verify.TokenFromContext(r.Context())
+			if !ok {
+				http.Error(w, "sign in first", http.StatusUnauthorized)
+				return
+			}
 			fmt.Fprintf(w, "hello %s", tok.UID)
 		})
 	})

@@ -18,7 +18,10 @@ func TestEcho(t *testing.T) {
 	e := echo.New()
 	api := e.Group("/api", echo.WrapMiddleware(v.Middleware()))
 	api.GET("/me", func(c echo.Context) error {
-		tok, _ := verify.TokenFromContext(c.Request().Context())
+		tok, ok := verify.TokenFromContext(c.Request().Context())
+		if !ok {
+			return c.String(http.StatusUnauthorized, "sign in first")
+		}
 		return c.String(http.StatusOK, "hello "+tok.UID)
 	})
 

@@ -20,7 +20,11 @@ func TestGorillaMux(t *testing.T) {
 	api := r.PathPrefix("/api").Subrouter()
 	api.Use(v.Middleware())
 	api.HandleFunc("/me", func(w http.ResponseWriter, r *http.Request) {
-		tok, _ := verify.TokenFromContext(r.Context())
+		tok, ok := verify.TokenFromContext(r.Context())
+		if !ok {
+			http.Error(w, "sign in first", http.StatusUnauthorized)
+			return
+		}
 		fmt.Fprintf(w, "hello %s", tok.UID)
 	}).Methods(http.MethodGet)
 

@@ -16,7 +16,11 @@ func TestServeMux(t *testing.T) {
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /me", v.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, _ := verify.TokenFromContext(r.Context())
+		tok, ok := verify.TokenFromContext(r.Context())
+		if !ok {
+			http.Error(w, "sign in first", http.StatusUnauthorized)
+			return
+		}
 		fmt.Fprintf(w, "hello %s", tok.UID)
 	})))
 

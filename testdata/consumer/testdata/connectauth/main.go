@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -32,7 +33,10 @@ func main() {
 	const procedure = "/greet.v1.Greeter/Hello"
 	handler := connect.NewUnaryHandler(procedure,
 		func(ctx context.Context, _ *connect.Request[wrapperspb.StringValue]) (*connect.Response[wrapperspb.StringValue], error) {
-			tok, _ := verify.TokenFromContext(ctx)
+			tok, ok := verify.TokenFromContext(ctx)
+			if !ok {
+				return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("sign in first"))
+			}
 			return connect.NewResponse(wrapperspb.String("hello " + tok.UID)), nil
 		},
 		connect.WithInterceptors(connectauth.NewInterceptor(v)),
