@@ -342,7 +342,7 @@ func TestEndToEndTokenIsDecodedOnce(t *testing.T) {
 	want := claims.Token{UID: "u1", Audience: project, Email: "ada@example.com", EmailVerified: true}
 	if tok.UID != want.UID || tok.Audience != want.Audience || tok.Email != want.Email || !tok.EmailVerified ||
 		tok.Firebase.Tenant != "t-1" || tok.Firebase.SignInProvider != "password" ||
-		tok.Firebase.Identities()["email"][0] != "ada@example.com" {
+		tok.Identities()["email"][0] != "ada@example.com" {
 		t.Fatalf("token = %+v", tok)
 	}
 	if !tok.IssuedAt.Equal(e.clock.Now().Truncate(time.Second)) {

@@ -12,9 +12,9 @@ import (
 // Token that was not read from a payload (built by hand, as in a test)
 // encodes its typed fields under their claim names.
 func (t Token) MarshalJSON() ([]byte, error) {
-	if t.raw != "" || t.payload != nil {
+	if t.Payload != "" {
 		var b bytes.Buffer
-		if err := json.Compact(&b, t.jsonBytes()); err != nil {
+		if err := json.Compact(&b, []byte(t.Payload)); err != nil {
 			return nil, err
 		}
 		return b.Bytes(), nil
@@ -48,9 +48,6 @@ func (t Token) MarshalJSON() ([]byte, error) {
 		if v != "" {
 			fb[name] = v
 		}
-	}
-	if t.Firebase.identities != "" {
-		fb["identities"] = json.RawMessage(t.Firebase.identities)
 	}
 	if len(fb) > 0 {
 		w.Firebase = fb

@@ -15,10 +15,7 @@ func TestMarshalJSONIsThePayload(t *testing.T) {
 		"user_id":"u1","sub":"u1","iat":1764000000,"exp":1764003600,"email":"ada@example.com",
 		"email_verified":true,"admin":true,"roles":["a","b"],"big":12345678901234567890,
 		"firebase":{"identities":{"email":["ada@example.com"]},"sign_in_provider":"password"}}`
-	tok, err := claims.Parse([]byte(payload))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := &claims.Token{Payload: payload}
 	for name, v := range map[string]any{"pointer": tok, "value": *tok, "field": struct{ Token claims.Token }{*tok}} {
 		got, err := json.Marshal(v)
 		if err != nil {

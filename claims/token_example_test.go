@@ -31,7 +31,7 @@ func ExampleToken_Decode() {
 		panic(err)
 	}
 	fmt.Println(tok.UID, tok.Email, tok.EmailVerified, tok.Firebase.SignInProvider)
-	fmt.Println(tok.Firebase.Identities()["email"], custom.Roles)
+	fmt.Println(tok.Identities()["email"], custom.Roles)
 	// Output:
 	// ada ada@example.com true password
 	// [ada@example.com] [admin billing]

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"net/http"
 	"time"
 
@@ -23,7 +24,7 @@ type AppCheckVerifier struct {
 	keys          jwks.KeySource
 	ownedKeys     *jwks.Remote
 	now           func() time.Time
-	expected      claims.AppCheckExpected
+	expected      claimcheck.AppCheckExpected
 	maxTokenBytes int
 	rsaKeys       rs256.Keys
 }
@@ -64,7 +65,7 @@ func NewAppCheck(project AppCheckProject, opts ...AppCheckOption) (*AppCheckVeri
 		keys:          c.keys,
 		now:           c.now,
 		maxTokenBytes: c.maxTokenBytes,
-		expected:      claims.AppCheckExpected{ProjectNumber: project.Number, ProjectID: project.ID, Leeway: c.leeway},
+		expected:      claimcheck.AppCheckExpected{ProjectNumber: project.Number, ProjectID: project.ID, Leeway: c.leeway},
 	}
 	if a.keys == nil {
 		remote, err := jwks.NewRemote(jwks.AppCheckJWKSURL, c.remoteOptions())
@@ -116,11 +117,11 @@ func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.Ap
 	if err != nil {
 		return nil, err
 	}
-	h, err := claims.ParseHeader(header)
+	h, err := claimcheck.ParseHeader(header)
 	if err != nil {
 		return nil, err
 	}
-	for _, check := range []error{claims.CheckAlgorithm(h, false), claims.CheckHeader(h), claims.CheckAppCheckHeader(h)} {
+	for _, check := range []error{claimcheck.CheckAlgorithm(h, false), claimcheck.CheckHeader(h), claimcheck.CheckAppCheckHeader(h)} {
 		if check != nil {
 			return nil, check
 		}
@@ -129,11 +130,11 @@ func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.Ap
 	if err != nil {
 		return nil, err
 	}
-	tok, err := claims.ParseAppCheck(payload)
+	tok, err := claimcheck.ParseAppCheck(payload)
 	if err != nil {
 		return nil, err
 	}
-	if err := claims.ValidateAppCheck(tok, a.expected, a.now()); err != nil {
+	if err := claimcheck.ValidateAppCheck(tok, a.expected, a.now()); err != nil {
 		return nil, err
 	}
 	sig, _, sigErr := decodeSegment("signature", parts.signature, buf)

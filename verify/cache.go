@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"sync"
 	"sync/atomic"
 
@@ -117,7 +118,7 @@ func (c *tokenCache) len() int {
 // verifyCached serves a hit: the claim rules again at the current time,
 // then the revocation check, and a copy of the cached Token.
 func (v *Verifier) verifyCached(ctx context.Context, e *cacheEntry) (*claims.Token, error) {
-	if err := claims.Validate(e.tok, v.expected, v.now()); err != nil {
+	if err := claimcheck.Validate(e.tok, v.expected, v.now()); err != nil {
 		v.cache.remove(e)
 		return nil, err
 	}

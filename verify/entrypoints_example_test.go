@@ -114,6 +114,6 @@ func ExampleOptional() {
 	// Output:
 	// 200 hello stranger
 	// 200 hello erin
-	// level=INFO msg="verify: request refused" method=GET path=/hello code=invalid_audience error="claims: aud: wrong audience: expected \"my-project\", found \"other-project\" (the token was issued for another Firebase project; make sure the client app and this server use the same project)"
+	// level=INFO msg="verify: request refused" method=GET path=/hello code=invalid_audience error="verify: wrong audience: aud: expected \"my-project\", found \"other-project\" (the token was issued for another Firebase project; make sure the client app and this server use the same project)"
 	// 401 {"error":"invalid_token","code":"invalid_audience","message":"wrong audience"}
 }

@@ -2,15 +2,17 @@ package verify
 
 import (
 	"errors"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
-	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
 )
 
-// Errors, one per rule. Verify's errors wrap exactly one of them (the claim
-// rules' through a *claims.ValidationError that names the claim and the
-// expected and actual values), so callers branch with errors.Is and log
-// ErrorCode.
+// Errors, one per rule; this is their only public home (the key errors
+// are package jwks's: jwks.ErrUnknownKey, jwks.ErrKeysUnavailable). Verify's
+// errors wrap exactly one of them (the header and claim rules' through a
+// *claims.ValidationError that names the claim and the expected and actual
+// values), so callers branch with errors.Is and log ErrorCode. Every
+// message starts "verify: ", as jwks's start "jwks: ".
 var (
 	// ErrNoToken: the request carries no token (middleware and VerifyRequest).
 	ErrNoToken = errors.New("verify: no token")
@@ -21,37 +23,37 @@ var (
 	ErrTooLarge = errors.New("verify: token too large")
 	// ErrMalformed: not three base64url segments, or a header or payload
 	// that is not a strict JSON object.
-	ErrMalformed = claims.ErrMalformed
+	ErrMalformed = claimcheck.ErrMalformed
 	// ErrUnsupportedAlgorithm: alg is not RS256 (or "none" in emulator mode).
-	ErrUnsupportedAlgorithm = claims.ErrUnsupportedAlgorithm
+	ErrUnsupportedAlgorithm = claimcheck.ErrUnsupportedAlgorithm
 	// ErrInvalidKeyID: kid is missing, empty or not a string.
-	ErrInvalidKeyID = claims.ErrInvalidKeyID
+	ErrInvalidKeyID = claimcheck.ErrInvalidKeyID
 	// ErrCriticalHeader: the header has a crit parameter.
-	ErrCriticalHeader = claims.ErrCriticalHeader
+	ErrCriticalHeader = claimcheck.ErrCriticalHeader
 	// ErrInvalidType: typ is not "JWT" (App Check tokens).
-	ErrInvalidType = claims.ErrInvalidType
+	ErrInvalidType = claimcheck.ErrInvalidType
 	// ErrInvalidSignature: the signature does not verify with the key.
 	ErrInvalidSignature = errors.New("verify: invalid signature")
 	// ErrInvalidAudience: aud is not the project ID.
-	ErrInvalidAudience = claims.ErrInvalidAudience
+	ErrInvalidAudience = claimcheck.ErrInvalidAudience
 	// ErrInvalidIssuer: iss is not the project's issuer.
-	ErrInvalidIssuer = claims.ErrInvalidIssuer
+	ErrInvalidIssuer = claimcheck.ErrInvalidIssuer
 	// ErrInvalidSubject: sub is missing, empty, mistyped or too long.
-	ErrInvalidSubject = claims.ErrInvalidSubject
+	ErrInvalidSubject = claimcheck.ErrInvalidSubject
 	// ErrInvalidExpiry: exp is missing or mistyped, or too far after iat.
-	ErrInvalidExpiry = claims.ErrInvalidExpiry
+	ErrInvalidExpiry = claimcheck.ErrInvalidExpiry
 	// ErrExpired: exp has passed.
-	ErrExpired = claims.ErrExpired
+	ErrExpired = claimcheck.ErrExpired
 	// ErrInvalidIssuedAt: iat is missing or mistyped.
-	ErrInvalidIssuedAt = claims.ErrInvalidIssuedAt
+	ErrInvalidIssuedAt = claimcheck.ErrInvalidIssuedAt
 	// ErrIssuedInFuture: iat is in the future.
-	ErrIssuedInFuture = claims.ErrIssuedInFuture
+	ErrIssuedInFuture = claimcheck.ErrIssuedInFuture
 	// ErrInvalidAuthTime: auth_time is missing or mistyped.
-	ErrInvalidAuthTime = claims.ErrInvalidAuthTime
+	ErrInvalidAuthTime = claimcheck.ErrInvalidAuthTime
 	// ErrAuthTimeInFuture: auth_time is in the future.
-	ErrAuthTimeInFuture = claims.ErrAuthTimeInFuture
+	ErrAuthTimeInFuture = claimcheck.ErrAuthTimeInFuture
 	// ErrInvalidTenant: firebase.tenant is not an accepted tenant.
-	ErrInvalidTenant = claims.ErrInvalidTenant
+	ErrInvalidTenant = claimcheck.ErrInvalidTenant
 	// ErrRevoked: the user's sessions were revoked after this sign-in.
 	ErrRevoked = errors.New("verify: token revoked")
 	// ErrUserDisabled: the user's account is disabled.

@@ -96,7 +96,7 @@ func Example_airgapped() {
 	fmt.Println(err)
 	// Output:
 	// carol team-a true 2026-11-25T13:00:00Z
-	// claims: aud: wrong audience: expected "my-project", found "other-project" (the token was issued for another Firebase project; make sure the client app and this server use the same project)
+	// verify: wrong audience: aud: expected "my-project", found "other-project" (the token was issued for another Firebase project; make sure the client app and this server use the same project)
 }
 
 // Verify session cookies, read from a cookie by the middleware.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"io"
 	"strings"
 	"testing"
@@ -109,7 +110,7 @@ func decodeB64(seg string) ([]byte, error) {
 func checkAcceptedHeader(t *testing.T, header []byte, kid string) {
 	t.Helper()
 	m := decodeUnique(t, header)
-	if m["alg"] != claims.AlgorithmRS256 {
+	if m["alg"] != claimcheck.AlgorithmRS256 {
 		t.Fatalf("accepted alg %v", m["alg"])
 	}
 	if m["kid"] != kid {
@@ -129,7 +130,7 @@ func checkAcceptedPayload(t *testing.T, payload []byte, tok *claims.Token) {
 	if err := json.Unmarshal(payload, new(map[string]any)); err != nil {
 		t.Fatalf("accepted a payload that encoding/json cannot read into a map[string]any: %v", err)
 	}
-	if m["aud"] != hostileProject || m["iss"] != claims.IDTokenIssuerPrefix+hostileProject {
+	if m["aud"] != hostileProject || m["iss"] != claimcheck.IDTokenIssuerPrefix+hostileProject {
 		t.Fatalf("accepted aud %v, iss %v", m["aud"], m["iss"])
 	}
 	sub, _ := m["sub"].(string)

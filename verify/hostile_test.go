@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"io"
 	"math"
 	"net/http"
@@ -23,7 +24,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
@@ -100,7 +100,7 @@ func (h hostile) header() fields {
 
 func (h hostile) payload() fields {
 	return fields{
-		{"iss", q(claims.IDTokenIssuerPrefix + hostileProject)},
+		{"iss", q(claimcheck.IDTokenIssuerPrefix + hostileProject)},
 		{"aud", q(hostileProject)},
 		{"sub", `"uid-1"`},
 		{"iat", num(hostileNow)},
@@ -412,9 +412,9 @@ func hostileCorpus(t testing.TB, signer *verifytest.Signer, attackerURL string) 
 
 		// Projects and kinds.
 		{"token for another project", signer.IDToken("uid-1", verifytest.Project("other-project")), false, verify.ErrInvalidAudience},
-		{"right aud, another project's iss", withPl("iss", q(claims.IDTokenIssuerPrefix+"other-project")), false, verify.ErrInvalidIssuer},
+		{"right aud, another project's iss", withPl("iss", q(claimcheck.IDTokenIssuerPrefix+"other-project")), false, verify.ErrInvalidIssuer},
 		{"issuer with a look-alike host", withPl("iss", q("https://securetoken.google.com.evil.example/"+hostileProject)), false, verify.ErrInvalidIssuer},
-		{"issuer with a trailing slash", withPl("iss", q(claims.IDTokenIssuerPrefix+hostileProject+"/")), false, verify.ErrInvalidIssuer},
+		{"issuer with a trailing slash", withPl("iss", q(claimcheck.IDTokenIssuerPrefix+hostileProject+"/")), false, verify.ErrInvalidIssuer},
 		{"session cookie given as an ID token", signer.SessionCookie("uid-1"), false, verify.ErrInvalidIssuer},
 		{"ID token given as a session cookie", valid, true, verify.ErrInvalidIssuer},
 		{"emulator token given as an ID token", signer.EmulatorIDToken("uid-1"), false, alg},
@@ -422,10 +422,10 @@ func hostileCorpus(t testing.TB, signer *verifytest.Signer, attackerURL string) 
 		// Size, depth and bytes.
 		{"over the size limit", huge, false, verify.ErrTooLarge},
 		{"a megabyte of garbage", strings.Repeat("A", 1<<20), false, verify.ErrTooLarge},
-		{"custom claim nested too deep", withPl("deep", nested(claims.MaxJSONDepth, "1")), false, malformed},
-		{"custom claim nested at the limit", withPl("deep", nested(claims.MaxJSONDepth-2, "1")), false, nil},
+		{"custom claim nested too deep", withPl("deep", nested(claimcheck.MaxJSONDepth, "1")), false, malformed},
+		{"custom claim nested at the limit", withPl("deep", nested(claimcheck.MaxJSONDepth-2, "1")), false, nil},
 		{"arrays nested 2000 deep", withPl("deep", strings.Repeat("[", 2000)+strings.Repeat("]", 2000)), false, malformed},
-		{"header nested too deep", h.sign(hdr.add("x", nested(claims.MaxJSONDepth, "1")), pl), false, malformed},
+		{"header nested too deep", h.sign(hdr.add("x", nested(claimcheck.MaxJSONDepth, "1")), pl), false, malformed},
 		{"non-UTF-8 byte in a custom claim", withPl("name", "\"\xff\xfe\""), false, malformed},
 		{"non-UTF-8 byte in sub", withPl("sub", "\"uid-\xc0\""), false, malformed},
 		{"payload an array", h.signer.Sign(hdr.json(), []byte(`[`+string(pl.json())+`]`)), false, malformed},

@@ -51,7 +51,7 @@ func Example_migratingFromAdminSDK() {
 	}
 	fmt.Println(all["plan_id"].(json.Number))
 	// token.Firebase.Identities (map[string]interface{}) is typed:
-	fmt.Println(tok.Firebase.Identities()["email"])
+	fmt.Println(tok.Identities()["email"])
 
 	// auth.IsIDTokenExpired(err) and friends become errors.Is:
 	expired := signer.IDToken("alice", verifytest.IssuedAt(time.Now().Add(-2*time.Hour)))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"strings"
 	"time"
 
@@ -106,7 +107,7 @@ func (v *Verifier) keyID(token string) string {
 	if err != nil {
 		return ""
 	}
-	h, err := claims.ParseHeader(raw)
+	h, err := claimcheck.ParseHeader(raw)
 	if err != nil {
 		return ""
 	}

@@ -2,11 +2,10 @@ package verify_test
 
 import (
 	"encoding/base64"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fbverify/fbverify/claims"
 )
 
 // The BenchmarkPart benchmarks time, alone, the steps a verification adds
@@ -36,7 +35,7 @@ func BenchmarkPartParse(b *testing.B) {
 	payload := benchPayload(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := claims.Parse(payload); err != nil {
+		if _, err := claimcheck.Parse(payload); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -44,15 +43,15 @@ func BenchmarkPartParse(b *testing.B) {
 
 // BenchmarkPartValidate is the claim rules.
 func BenchmarkPartValidate(b *testing.B) {
-	tok, err := claims.Parse(benchPayload(b))
+	tok, err := claimcheck.Parse(benchPayload(b))
 	if err != nil {
 		b.Fatal(err)
 	}
-	want := claims.Expected{ProjectIDs: []string{"bench-project"}, IssuerPrefix: claims.IDTokenIssuerPrefix,
+	want := claimcheck.Expected{ProjectIDs: []string{"bench-project"}, IssuerPrefix: claimcheck.IDTokenIssuerPrefix,
 		Leeway: time.Minute, MaxLifetime: time.Hour}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := claims.Validate(tok, want, benchNow); err != nil {
+		if err := claimcheck.Validate(tok, want, benchNow); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -37,7 +37,7 @@ func TestLogRefusalsSaysWhyWithoutTheToken(t *testing.T) {
 		error   string // in the logged error
 	}{
 		{"valid", handler, s.IDToken("u1"), "", "", ""},
-		{"expired", handler, expired, "INFO", "token_expired", "token expired: expected a time after"},
+		{"expired", handler, expired, "INFO", "token_expired", "verify: token expired: exp: expected a time after"},
 		{"keys down", downHandler, s.IDToken("u1"), "WARN", "keys_unavailable", "endpoint down"},
 	}
 	for _, tt := range tests {

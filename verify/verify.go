@@ -1,5 +1,6 @@
-// Package verify verifies Firebase ID tokens and session cookies offline:
-// it ties a key source (package jwks) to the claim rules (package claims),
+// Package verify verifies Firebase ID tokens, session cookies and App
+// Check tokens offline: it ties a key source (package jwks) to Firebase's
+// header and claim rules, returns the verified claims (package claims),
 // and offers net/http middleware.
 //
 // The algorithm is fixed to RS256, keys come only from the configured key
@@ -11,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"slices"
 	"strings"
 	"sync"
@@ -29,7 +31,7 @@ type Verifier struct {
 	keys          jwks.KeySource
 	ownedKeys     *jwks.Remote // the default key source, closed by Close
 	now           func() time.Time
-	expected      claims.Expected
+	expected      claimcheck.Expected
 	unsigned      bool
 	maxTokenBytes int
 	revocation    RevocationCheck
@@ -87,9 +89,9 @@ func newVerifier(kind Kind, projectID string, opts []Option) (*Verifier, error) 
 		maxTokenBytes: s.maxTokenBytes,
 		revocation:    s.revocation,
 		observer:      s.observer,
-		expected: claims.Expected{
+		expected: claimcheck.Expected{
 			ProjectIDs:   append([]string{projectID}, s.extraProjects...),
-			IssuerPrefix: claims.IDTokenIssuerPrefix,
+			IssuerPrefix: claimcheck.IDTokenIssuerPrefix,
 			Tenants:      s.tenants,
 			Leeway:       s.leeway,
 			MaxLifetime:  IDTokenLifetime,
@@ -100,7 +102,7 @@ func newVerifier(kind Kind, projectID string, opts []Option) (*Verifier, error) 
 	}
 	url := jwks.IDTokenJWKSURL
 	if kind == SessionCookie {
-		v.expected.IssuerPrefix = claims.SessionCookieIssuerPrefix
+		v.expected.IssuerPrefix = claimcheck.SessionCookieIssuerPrefix
 		v.expected.MaxLifetime = SessionCookieMaxLifetime
 		url = jwks.SessionCookieX509URL
 	}
@@ -164,11 +166,11 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 	if err := v.decode(token, parts, (*bp)[:0], &d); err != nil {
 		return nil, err
 	}
-	tok, err := claims.Parse(d.payload)
+	tok, err := claimcheck.Parse(d.payload)
 	if err != nil {
 		return nil, err
 	}
-	if err := claims.Validate(tok, v.expected, v.now()); err != nil {
+	if err := claimcheck.Validate(tok, v.expected, v.now()); err != nil {
 		return nil, err
 	}
 	if !d.unsigned {
@@ -190,7 +192,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 
 // buffer returns a buffer from the pool with room for the signing input
 // (for the hash) and the three decoded segments of parts. Nothing keeps a
-// reference to it (claims.Parse and ParseHeader copy what they keep), so
+// reference to it (claimcheck.Parse and ParseHeader copy what they keep), so
 // release gives it back once the token is verified.
 func (v *Verifier) buffer(parts segments) *[]byte {
 	need := len(parts.signingInput) + b64.DecodedLen(len(parts.header)) +
@@ -255,20 +257,20 @@ func (v *Verifier) decode(token string, parts segments, buf []byte, d *decoded) 
 	if known {
 		d.header = memo.header
 	} else {
-		h, err := claims.ParseHeader(header)
+		h, err := claimcheck.ParseHeader(header)
 		if err != nil {
 			return err
 		}
 		d.header = h
 		v.lastHeader.Store(&parsedHeader{segment: strings.Clone(parts.header), header: h})
 	}
-	if err := claims.CheckAlgorithm(d.header, v.unsigned); err != nil {
+	if err := claimcheck.CheckAlgorithm(d.header, v.unsigned); err != nil {
 		return err
 	}
-	if err := claims.CheckHeader(d.header); err != nil {
+	if err := claimcheck.CheckHeader(d.header); err != nil {
 		return err
 	}
-	d.unsigned = d.header.Algorithm == claims.AlgorithmNone
+	d.unsigned = d.header.Algorithm == claimcheck.AlgorithmNone
 	if d.unsigned != (parts.signature == "") {
 		if d.unsigned {
 			return fmt.Errorf("%w: an unsigned token must have an empty signature", ErrMalformed)

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
@@ -136,7 +136,7 @@ func TestSessionCookies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.UID != "u1" || tok.Issuer != claims.SessionCookieIssuerPrefix+project {
+	if tok.UID != "u1" || tok.Issuer != claimcheck.SessionCookieIssuerPrefix+project {
 		t.Fatalf("token = %+v", tok)
 	}
 	_, err = cookies.Verify(ctx, s.IDToken("u1"))
@@ -352,7 +352,7 @@ func TestAppCheck(t *testing.T) {
 		{"aud with a number in it", s.AppCheckToken(number, "app", verifytest.Claim("aud", []any{"projects/" + number, 5})), verify.ErrInvalidAudience},
 		{"aud of another project", s.AppCheckToken(number, "app", verifytest.Claim("aud", []string{"projects/999"})), verify.ErrInvalidAudience},
 		{"missing aud", s.AppCheckToken(number, "app", verifytest.WithoutClaim("aud")), verify.ErrInvalidAudience},
-		{"issuer of another project", s.AppCheckToken(number, "app", verifytest.Claim("iss", claims.AppCheckIssuerPrefix+"999")), verify.ErrInvalidIssuer},
+		{"issuer of another project", s.AppCheckToken(number, "app", verifytest.Claim("iss", claimcheck.AppCheckIssuerPrefix+"999")), verify.ErrInvalidIssuer},
 		{"issuer a number", s.AppCheckToken(number, "app", verifytest.Claim("iss", 5)), verify.ErrInvalidIssuer},
 		{"no app ID", s.AppCheckToken(number, ""), verify.ErrInvalidSubject},
 		{"expired", s.AppCheckToken(number, "app", verifytest.ExpiresAt(fixedNow.Add(-time.Hour))), verify.ErrExpired},

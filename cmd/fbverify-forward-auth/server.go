@@ -310,7 +310,7 @@ func (s *server) auth(w http.ResponseWriter, r *http.Request) {
 
 // allow writes the 200 with the identity headers of tok.
 func (s *server) allow(w http.ResponseWriter, tok *claims.Token) error {
-	payload := tok.Payload()
+	payload := []byte(tok.Payload)
 	var extra []string
 	if len(s.cfg.claimHeaders) > 0 {
 		var top map[string]json.RawMessage

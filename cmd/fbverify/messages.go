@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
 )
 
@@ -43,8 +44,18 @@ func withKeyFileHint(check checkFunc, path string) checkFunc {
 var libraryPrefixes = []string{"verify: ", "claims: ", "jwks: "}
 
 // plainMessage is err's message without the library's package prefixes.
+// A claim rule's error reads claim first, as the CLI has always printed
+// it: "aud: wrong audience: expected ...".
 func plainMessage(err error) string {
-	msg := err.Error()
+	if ve, ok := err.(*claims.ValidationError); ok {
+		rest := strings.TrimPrefix(ve.Error(), ve.Err.Error()+": "+ve.Claim)
+		return ve.Claim + ": " + trimPrefixes(ve.Err.Error()) + rest
+	}
+	return trimPrefixes(err.Error())
+}
+
+// trimPrefixes cuts the library's package prefixes off the start of msg.
+func trimPrefixes(msg string) string {
 	for trimmed := true; trimmed; {
 		trimmed = false
 		for _, p := range libraryPrefixes {

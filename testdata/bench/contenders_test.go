@@ -28,7 +28,6 @@ import (
 	"golang.org/x/oauth2"
 	"google.golang.org/api/option"
 
-	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
@@ -40,7 +39,7 @@ const projectID = "bench-project"
 var (
 	signer = verifytest.NewSigner(projectID)
 	uid    = "Xk7pQ2rT9sVbW3yZ1aB4cD5eF6g2"
-	issuer = claims.IDTokenIssuerPrefix + projectID
+	issuer = "https://securetoken.google.com/" + projectID
 )
 
 // typicalToken looks like what Firebase issues after an email sign-in.

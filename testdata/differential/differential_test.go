@@ -26,7 +26,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"google.golang.org/api/option"
 
-	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
@@ -203,10 +202,13 @@ func corpus(t *testing.T, signer *verifytest.Signer, now time.Time) []tokenCase 
 	var cases []tokenCase
 	add := func(k kind, name, token string) { cases = append(cases, tokenCase{name, k, token}) }
 
+	// The issuer prefixes, written out: the rules under test must not
+	// supply their own expectations.
+	const idTokenIssuer, sessionCookieIssuer = "https://securetoken.google.com/", "https://session.firebase.google.com/"
 	for _, k := range []kind{idToken, sessionCookie} {
-		prefix, kindName, lifetime := claims.IDTokenIssuerPrefix, "id", time.Hour
+		prefix, kindName, lifetime := idTokenIssuer, "id", time.Hour
 		if k == sessionCookie {
-			prefix, kindName, lifetime = claims.SessionCookieIssuerPrefix, "cookie", 24*time.Hour
+			prefix, kindName, lifetime = sessionCookieIssuer, "cookie", 24*time.Hour
 		}
 		hdr := fields{{"alg", `"RS256"`}, {"kid", q(key.ID)}, {"typ", `"JWT"`}}
 		pl := fields{
@@ -311,9 +313,9 @@ func corpus(t *testing.T, signer *verifytest.Signer, now time.Time) []tokenCase 
 		mut("iss trailing slash", hdr, pl.set("iss", q(prefix+project+"/")))
 		mut("iss http", hdr, pl.set("iss", q(strings.Replace(prefix, "https", "http", 1)+project)))
 		mut("iss look-alike host", hdr, pl.set("iss", q(strings.Replace(prefix, ".com/", ".com.evil.example/", 1)+project)))
-		otherPrefix := claims.SessionCookieIssuerPrefix
+		otherPrefix := sessionCookieIssuer
 		if k == sessionCookie {
-			otherPrefix = claims.IDTokenIssuerPrefix
+			otherPrefix = idTokenIssuer
 		}
 		mut("iss of the other kind", hdr, pl.set("iss", q(otherPrefix+project)))
 		mut("sub of 129 bytes", hdr, pl.set("sub", q(strings.Repeat("a", 129))))

@@ -347,16 +347,23 @@ func newVerifierOf(t *testing.T, newV func(string, ...verify.Option) (*verify.Ve
 	return v
 }
 
+// emulatorHeader is the part of a JOSE header the test reports.
+type emulatorHeader struct {
+	Algorithm string `json:"alg"`
+	KeyID     string `json:"kid"`
+	Type      string `json:"typ"`
+}
+
 // decodeHeader returns the JOSE header of token, for reporting its shape.
-func decodeHeader(t *testing.T, token string) claims.Header {
+func decodeHeader(t *testing.T, token string) emulatorHeader {
 	t.Helper()
 	seg, _, _ := strings.Cut(token, ".")
 	data, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {
 		t.Fatalf("header of %q: %v", token, err)
 	}
-	h, err := claims.ParseHeader(data)
-	if err != nil {
+	var h emulatorHeader
+	if err := json.Unmarshal(data, &h); err != nil {
 		t.Fatalf("header %s: %v", data, err)
 	}
 	return h
@@ -507,7 +514,7 @@ func TestEmulatorTokens(t *testing.T) {
 				if tt.check != nil {
 					tt.check(t, tok)
 				}
-				t.Logf("payload: %s", tok.Payload())
+				t.Logf("payload: %s", tok.Payload)
 			})
 		}
 		if n := keys.calls.Load(); n != 0 {

@@ -1,9 +1,9 @@
 package verifytest
 
 import (
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"time"
 
-	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/verify/verifytest/mint"
 )
 
@@ -60,9 +60,9 @@ func AuthTime(at time.Time) TokenOption {
 func Project(projectID string) TokenOption {
 	return func(t *tokenSpec) {
 		iss, _ := t.Payload["iss"].(string)
-		prefix := claims.IDTokenIssuerPrefix
-		if len(iss) >= len(claims.SessionCookieIssuerPrefix) && iss[:len(claims.SessionCookieIssuerPrefix)] == claims.SessionCookieIssuerPrefix {
-			prefix = claims.SessionCookieIssuerPrefix
+		prefix := claimcheck.IDTokenIssuerPrefix
+		if len(iss) >= len(claimcheck.SessionCookieIssuerPrefix) && iss[:len(claimcheck.SessionCookieIssuerPrefix)] == claimcheck.SessionCookieIssuerPrefix {
+			prefix = claimcheck.SessionCookieIssuerPrefix
 		}
 		t.Payload["aud"] = projectID
 		t.Payload["iss"] = prefix + projectID

@@ -25,10 +25,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"math/big"
 	"time"
-
-	"github.com/fbverify/fbverify/claims"
 )
 
 // KeyBits is the size of the keys GenerateKey makes, as Google's.
@@ -53,13 +52,13 @@ type Token struct {
 // iat and auth_time now, exp an hour later, and a firebase claim for the
 // "custom" provider.
 func IDToken(projectID, uid, kid string, now time.Time) *Token {
-	return user(claims.IDTokenIssuerPrefix, projectID, uid, kid, now, IDTokenLifetime)
+	return user(claimcheck.IDTokenIssuerPrefix, projectID, uid, kid, now, IDTokenLifetime)
 }
 
 // SessionCookie is a session cookie for uid: as IDToken, but with iss
 // https://session.firebase.google.com/<project> and a lifetime of a day.
 func SessionCookie(projectID, uid, kid string, now time.Time) *Token {
-	return user(claims.SessionCookieIssuerPrefix, projectID, uid, kid, now, SessionCookieLifetime)
+	return user(claimcheck.SessionCookieIssuerPrefix, projectID, uid, kid, now, SessionCookieLifetime)
 }
 
 // EmulatorIDToken is an ID token as the Firebase Auth emulator issues one:
@@ -79,7 +78,7 @@ func AppCheckToken(projectNumber, projectID, appID, kid string, now time.Time) *
 	return &Token{
 		Header: header(kid),
 		Payload: map[string]any{
-			"iss": claims.AppCheckIssuerPrefix + projectNumber,
+			"iss": claimcheck.AppCheckIssuerPrefix + projectNumber,
 			"aud": []string{"projects/" + projectNumber, "projects/" + projectID},
 			"sub": appID,
 			"iat": now.Unix(),

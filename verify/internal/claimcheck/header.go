@@ -1,4 +1,4 @@
-package claims
+package claimcheck
 
 import (
 	"encoding/json"
@@ -14,20 +14,6 @@ const (
 	// AlgorithmNone marks the unsigned tokens of the Firebase Auth emulator.
 	AlgorithmNone = "none"
 )
-
-// Header is the JOSE header of a token. Only the parameters that matter to a
-// Firebase verifier are kept: jku, x5u, jwk and the like are never read, so
-// nothing in a token can choose where its key comes from.
-type Header struct {
-	// Algorithm is the alg parameter.
-	Algorithm string
-	// KeyID is the kid parameter: the ID of the key in Google's key set.
-	KeyID string
-	// Type is the typ parameter ("JWT" on current tokens, absent on old ones).
-	Type string
-	// Critical is true when the header carries a crit parameter.
-	Critical bool
-}
 
 var headerNames = []string{"alg", "kid", "typ", "crit"}
 

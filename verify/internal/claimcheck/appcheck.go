@@ -1,4 +1,4 @@
-package claims
+package claimcheck
 
 import (
 	"encoding/json"
@@ -13,26 +13,7 @@ const AppCheckIssuerPrefix = "https://firebaseappcheck.googleapis.com/"
 
 // ErrInvalidType: the header's typ is not "JWT" where it must be (App Check
 // tokens).
-var ErrInvalidType = errors.New("wrong token type")
-
-// AppCheckToken holds the claims of a Firebase App Check token.
-type AppCheckToken struct {
-	// AppID is the Firebase app the token attests: the sub claim.
-	AppID string
-	// Issuer is the iss claim.
-	Issuer string
-	// Audience is the aud claim: "projects/<number>" and "projects/<id>".
-	Audience []string
-	// IssuedAt is the iat claim.
-	IssuedAt time.Time
-	// Expires is the exp claim.
-	Expires time.Time
-
-	payload []byte
-}
-
-// Decode unmarshals the whole payload into v.
-func (t *AppCheckToken) Decode(v any) error { return json.Unmarshal(t.payload, v) }
+var ErrInvalidType = errors.New("verify: wrong token type")
 
 type wireAppCheck struct {
 	Sub string   `json:"sub"`
@@ -64,7 +45,7 @@ func ParseAppCheck(payload []byte) (*AppCheckToken, error) {
 		return nil, typeError("payload", err, appCheckRules)
 	}
 	return &AppCheckToken{AppID: w.Sub, Issuer: w.Iss, Audience: w.Aud,
-		IssuedAt: unixTime(w.Iat), Expires: unixTime(w.Exp), payload: payload}, nil
+		IssuedAt: unixTime(w.Iat), Expires: unixTime(w.Exp), Payload: string(payload)}, nil
 }
 
 // AppCheckExpected is what an App Check token must satisfy besides its

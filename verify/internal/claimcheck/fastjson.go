@@ -1,4 +1,4 @@
-package claims
+package claimcheck
 
 import (
 	"encoding/binary"
@@ -1172,7 +1172,7 @@ func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
 		case fbSignInProvider:
 			return p.stringMember(&f.SignInProvider, depth)
 		case fbIdentities:
-			return p.identitiesMember(&f.identities, depth)
+			return p.identitiesMember(depth)
 		case fbTenant:
 			return p.stringMember(&f.Tenant, depth)
 		case fbSignInSecondFactor:
@@ -1185,9 +1185,9 @@ func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
 }
 
 // identitiesMember checks firebase.identities, an object of arrays of
-// strings as encoding/json fills a map[string][]string, and keeps its JSON
-// text in dst for Firebase.Identities to decode on demand.
-func (p *jsonParser) identitiesMember(dst *string, parent int) error {
+// strings as encoding/json fills a map[string][]string; Token.Identities
+// decodes it from the payload on demand.
+func (p *jsonParser) identitiesMember(parent int) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1200,22 +1200,7 @@ func (p *jsonParser) identitiesMember(dst *string, parent int) error {
 		p.mistyped = true
 		return p.skipValue(parent)
 	}
-	start := p.pos
-	if err := p.identities(nil, parent); err != nil {
-		return err
-	}
-	*dst = p.str[start:p.pos]
-	return nil
-}
-
-// decodeIdentities decodes the JSON text that identitiesMember kept.
-func decodeIdentities(text string) map[string][]string {
-	p := jsonParser{data: []byte(text), str: text}
-	m := make(map[string][]string, 2)
-	if err := p.identities(m, 0); err != nil {
-		return nil // not reached: Parse checked text
-	}
-	return m
+	return p.identities(nil, parent)
 }
 
 // identities reads the object at p.pos (its '{' already peeked) inside a

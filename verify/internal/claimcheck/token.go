@@ -1,76 +1,19 @@
-package claims
+package claimcheck
 
 import (
-	"bytes"
 	"encoding/json"
+	"github.com/fbverify/fbverify/claims"
 	"time"
 )
 
-// Token holds the claims of a Firebase ID token or session cookie, typed.
-// Every other claim, custom claims included, stays available through
-// Decode and Map.
-type Token struct {
-	// UID is the user's ID: the sub claim.
-	UID string
-	// Audience is the aud claim: the Firebase project ID.
-	Audience string
-	// Issuer is the iss claim.
-	Issuer string
-	// IssuedAt is the iat claim.
-	IssuedAt time.Time
-	// Expires is the exp claim.
-	Expires time.Time
-	// AuthTime is the auth_time claim: when the user signed in.
-	AuthTime time.Time
-	// Email is the email claim, if any.
-	Email string
-	// EmailVerified is the email_verified claim.
-	EmailVerified bool
-	// PhoneNumber is the phone_number claim, if any.
-	PhoneNumber string
-	// Name is the name claim, if any.
-	Name string
-	// Picture is the picture claim (a URL), if any.
-	Picture string
-	// Firebase is the firebase claim.
-	Firebase Firebase
-
-	// raw is the payload's JSON as a string; the typed claims are
-	// substrings of it. payload, if set, holds the same bytes instead.
-	raw     string
-	payload []byte
-}
-
-// Firebase is the firebase claim: how the user signed in.
-type Firebase struct {
-	// SignInProvider is firebase.sign_in_provider, such as "password",
-	// "google.com", "anonymous" or "custom".
-	SignInProvider string `json:"sign_in_provider"`
-	// Tenant is firebase.tenant, the Identity Platform tenant ID, if any.
-	Tenant string `json:"tenant"`
-	// SignInSecondFactor is firebase.sign_in_second_factor, such as "phone",
-	// when the user passed a second factor.
-	SignInSecondFactor string `json:"sign_in_second_factor"`
-	// SecondFactorIdentifier is firebase.second_factor_identifier.
-	SecondFactorIdentifier string `json:"second_factor_identifier"`
-
-	// identities is the JSON text of firebase.identities, checked by Parse
-	// and decoded only when Identities is called: most callers never read
-	// it, and building its map was a third of the cost of parsing a
-	// payload. It is empty when the claim is absent or null.
-	identities string
-}
-
-// Identities returns firebase.identities: each sign-in provider mapped to
-// the user's identifiers there, such as "email" to ["ada@example.com"]. It
-// is nil when the token has no identities claim. The map is decoded afresh
-// on each call and belongs to the caller.
-func (f Firebase) Identities() map[string][]string {
-	if f.identities == "" {
-		return nil
-	}
-	return decodeIdentities(f.identities)
-}
+// The claims types the parser fills, from package claims.
+type (
+	Token           = claims.Token
+	Firebase        = claims.Firebase
+	Header          = claims.Header
+	AppCheckToken   = claims.AppCheckToken
+	ValidationError = claims.ValidationError
+)
 
 // wireFirebase is the firebase claim as encoding/json decodes it, on the
 // rare path that reports a mistyped claim (see parseMistyped).
@@ -124,7 +67,7 @@ var (
 // payload once Parse returns.
 func Parse(payload []byte) (*Token, error) {
 	p := jsonParser{data: payload, str: string(payload)}
-	t := &Token{raw: p.str}
+	t := &Token{Payload: p.str}
 	err := p.payload(t)
 	if err == nil {
 		err = p.end()
@@ -133,11 +76,7 @@ func Parse(payload []byte) (*Token, error) {
 		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
 	if p.mistyped {
-		t, err := parseMistyped(payload)
-		if t != nil {
-			t.payload, t.raw = nil, p.str
-		}
-		return t, err
+		return parseMistyped(payload)
 	}
 	return t, nil
 }
@@ -167,23 +106,9 @@ func parseMistyped(payload []byte) (*Token, error) {
 			Tenant:                 w.Firebase.Tenant,
 			SignInSecondFactor:     w.Firebase.SignInSecondFactor,
 			SecondFactorIdentifier: w.Firebase.SecondFactorIdentifier,
-			identities:             identitiesText(w.Firebase.Identities),
 		},
-		payload: payload,
+		Payload: string(payload),
 	}, nil
-}
-
-// identitiesText is the JSON text of m, or "" for a nil map, as Parse
-// keeps firebase.identities.
-func identitiesText(m map[string][]string) string {
-	if m == nil {
-		return ""
-	}
-	b, err := json.Marshal(m)
-	if err != nil { // a map of string slices always marshals
-		return ""
-	}
-	return string(b)
 }
 
 // maxUnixSeconds is 9999-12-31T23:59:59Z. Larger NumericDates are refused:
@@ -198,42 +123,4 @@ func unixTime(sec int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(sec, 0).UTC()
-}
-
-// Decode unmarshals the whole payload into v, typically a struct of the
-// caller's custom claims (Parse refuses any payload that encoding/json
-// could not read into a map[string]any, so that always succeeds):
-//
-//	var c struct{ Admin bool `json:"admin"` }
-//	err := tok.Decode(&c)
-func (t *Token) Decode(v any) error {
-	return json.Unmarshal(t.jsonBytes(), v)
-}
-
-// Map returns every claim of the payload as a map, decoded afresh on each
-// call; numbers are json.Number so large values keep their precision.
-func (t *Token) Map() (map[string]any, error) {
-	m := map[string]any{}
-	d := json.NewDecoder(bytes.NewReader(t.jsonBytes()))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// Payload returns a copy of the payload's JSON exactly as signed.
-func (t *Token) Payload() []byte {
-	if t.payload == nil {
-		return []byte(t.raw)
-	}
-	return append([]byte(nil), t.payload...)
-}
-
-// jsonBytes returns the payload's JSON, copied from raw if need be.
-func (t *Token) jsonBytes() []byte {
-	if t.payload == nil {
-		return []byte(t.raw)
-	}
-	return t.payload
 }

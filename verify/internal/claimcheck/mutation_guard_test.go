@@ -1,4 +1,4 @@
-package claims_test
+package claimcheck_test
 
 // Tests that pin the exact edge of each claim rule and of the parser's
 // duplicate-key check, so that a one-edit change to the code fails a test.
@@ -7,6 +7,7 @@ package claims_test
 import (
 	"errors"
 	"fmt"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func guardToken() *claims.Token {
 	}
 }
 
-var guardExpected = claims.Expected{
+var guardExpected = claimcheck.Expected{
 	ProjectIDs:   []string{"my-project"},
 	IssuerPrefix: "https://securetoken.google.com/",
 	Leeway:       time.Minute,
@@ -57,21 +58,21 @@ func wantRule(t *testing.T, err, want error, claim string) {
 // a prefix of it, or the project in another case; its iss always matches
 // its own aud, so only the audience rule can refuse it.
 func TestAudienceNearMisses(t *testing.T) {
-	wantRule(t, claims.Validate(guardToken(), guardExpected, guardNow), nil, "")
+	wantRule(t, claimcheck.Validate(guardToken(), guardExpected, guardNow), nil, "")
 	for _, aud := range []string{"my-project-evil", "my-projectx", "my-proj", "My-Project", "MY-PROJECT", "my-project ", ""} {
 		t.Run(aud, func(t *testing.T) {
 			tok := guardToken()
 			tok.Audience, tok.Issuer = aud, "https://securetoken.google.com/"+aud
-			wantRule(t, claims.Validate(tok, guardExpected, guardNow), claims.ErrInvalidAudience, "aud")
-			wantRule(t, claims.CheckAudience(tok, []string{"other-project", "my-project"}), claims.ErrInvalidAudience, "aud")
+			wantRule(t, claimcheck.Validate(tok, guardExpected, guardNow), claimcheck.ErrInvalidAudience, "aud")
+			wantRule(t, claimcheck.CheckAudience(tok, []string{"other-project", "my-project"}), claimcheck.ErrInvalidAudience, "aud")
 		})
 	}
 	// An empty accepted project never matches, not even an empty aud.
 	tok := guardToken()
 	tok.Audience = ""
-	wantRule(t, claims.CheckAudience(tok, []string{""}), claims.ErrInvalidAudience, "aud")
+	wantRule(t, claimcheck.CheckAudience(tok, []string{""}), claimcheck.ErrInvalidAudience, "aud")
 	// Every accepted project is tried, not only the first.
-	wantRule(t, claims.CheckAudience(guardToken(), []string{"other-project", "my-project"}), nil, "")
+	wantRule(t, claimcheck.CheckAudience(guardToken(), []string{"other-project", "my-project"}), nil, "")
 }
 
 // TestIssuerNearMisses refuses an iss that differs from the expected one
@@ -91,21 +92,21 @@ func TestIssuerNearMisses(t *testing.T) {
 		t.Run(iss, func(t *testing.T) {
 			tok := guardToken()
 			tok.Issuer = iss
-			wantRule(t, claims.CheckIssuer(tok, "https://securetoken.google.com/"), claims.ErrInvalidIssuer, "iss")
+			wantRule(t, claimcheck.CheckIssuer(tok, "https://securetoken.google.com/"), claimcheck.ErrInvalidIssuer, "iss")
 		})
 	}
 	// An empty aud never makes the bare prefix an acceptable issuer.
 	tok := guardToken()
 	tok.Audience, tok.Issuer = "", "https://securetoken.google.com/"
-	wantRule(t, claims.CheckIssuer(tok, "https://securetoken.google.com/"), claims.ErrInvalidIssuer, "iss")
+	wantRule(t, claimcheck.CheckIssuer(tok, "https://securetoken.google.com/"), claimcheck.ErrInvalidIssuer, "iss")
 	// The hints name what the token was instead.
 	tok = guardToken()
 	tok.Issuer = "https://session.firebase.google.com/my-project"
-	err := claims.CheckIssuer(tok, "https://securetoken.google.com/")
+	err := claimcheck.CheckIssuer(tok, "https://securetoken.google.com/")
 	if err == nil || !strings.Contains(err.Error(), "this is a session cookie, but an ID token was expected") {
 		t.Errorf("session cookie as ID token: %v", err)
 	}
-	err = claims.CheckIssuer(guardToken(), "https://session.firebase.google.com/")
+	err = claimcheck.CheckIssuer(guardToken(), "https://session.firebase.google.com/")
 	if err == nil || !strings.Contains(err.Error(), "this is an ID token, but a session cookie was expected") {
 		t.Errorf("ID token as session cookie: %v", err)
 	}
@@ -113,7 +114,7 @@ func TestIssuerNearMisses(t *testing.T) {
 	for _, prefix := range []string{"https://securetoken.google.com/", "https://session.firebase.google.com/"} {
 		tok := guardToken()
 		tok.Issuer = "https://evil.example.com/my-project"
-		err := claims.CheckIssuer(tok, prefix)
+		err := claimcheck.CheckIssuer(tok, prefix)
 		if err == nil || !strings.Contains(err.Error(), "(the token was not issued by Firebase Authentication for this project)") {
 			t.Errorf("foreign issuer against %s: %v", prefix, err)
 		}
@@ -123,7 +124,7 @@ func TestIssuerNearMisses(t *testing.T) {
 // TestParseAppCheck reads a genuine App Check payload and refuses one
 // that is not strict JSON or has a mistyped claim, each with its rule.
 func TestParseAppCheck(t *testing.T) {
-	tok, err := claims.ParseAppCheck([]byte(`{"sub":"1:123:web:abc","iss":"https://firebaseappcheck.googleapis.com/123",` +
+	tok, err := claimcheck.ParseAppCheck([]byte(`{"sub":"1:123:web:abc","iss":"https://firebaseappcheck.googleapis.com/123",` +
 		`"aud":["projects/123","projects/my-project"],"iat":1764071940,"exp":1764075540}`))
 	if err != nil {
 		t.Fatal(err)
@@ -138,23 +139,23 @@ func TestParseAppCheck(t *testing.T) {
 		err           error
 		claim         string
 	}{
-		{"duplicate sub", `{"sub":"a","sub":"b"}`, claims.ErrMalformed, "payload"},
-		{"trailing data", `{"sub":"a"} {}`, claims.ErrMalformed, "payload"},
-		{"aud a string", `{"sub":"a","aud":"projects/123"}`, claims.ErrInvalidAudience, "aud"},
-		{"iss a number", `{"sub":"a","iss":5}`, claims.ErrInvalidIssuer, "iss"},
-		{"exp a string", `{"sub":"a","exp":"1764075540"}`, claims.ErrInvalidExpiry, "exp"},
+		{"duplicate sub", `{"sub":"a","sub":"b"}`, claimcheck.ErrMalformed, "payload"},
+		{"trailing data", `{"sub":"a"} {}`, claimcheck.ErrMalformed, "payload"},
+		{"aud a string", `{"sub":"a","aud":"projects/123"}`, claimcheck.ErrInvalidAudience, "aud"},
+		{"iss a number", `{"sub":"a","iss":5}`, claimcheck.ErrInvalidIssuer, "iss"},
+		{"exp a string", `{"sub":"a","exp":"1764075540"}`, claimcheck.ErrInvalidExpiry, "exp"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			tok, err := claims.ParseAppCheck([]byte(c.payload))
+			tok, err := claimcheck.ParseAppCheck([]byte(c.payload))
 			wantRule(t, err, c.err, c.claim)
 			if tok != nil {
 				t.Fatalf("a refused payload came with a token: %+v", tok)
 			}
 		})
 	}
-	wantRule(t, claims.CheckAppCheckHeader(claims.Header{Algorithm: "RS256", KeyID: "k", Type: "JWT"}), nil, "")
+	wantRule(t, claimcheck.CheckAppCheckHeader(claims.Header{Algorithm: "RS256", KeyID: "k", Type: "JWT"}), nil, "")
 	for _, typ := range []string{"", "jwt", "JWS", "JWT "} {
-		wantRule(t, claims.CheckAppCheckHeader(claims.Header{Algorithm: "RS256", KeyID: "k", Type: typ}), claims.ErrInvalidType, "typ")
+		wantRule(t, claimcheck.CheckAppCheckHeader(claims.Header{Algorithm: "RS256", KeyID: "k", Type: typ}), claimcheck.ErrInvalidType, "typ")
 	}
 }
 
@@ -167,41 +168,41 @@ func TestTimeEdges(t *testing.T) {
 		claim  string
 	}{
 		{"exp one second inside the leeway", func(t *claims.Token) { t.Expires = guardNow.Add(-59 * time.Second) }, nil, ""},
-		{"exp at the leeway", func(t *claims.Token) { t.Expires = guardNow.Add(-60 * time.Second) }, claims.ErrExpired, "exp"},
+		{"exp at the leeway", func(t *claims.Token) { t.Expires = guardNow.Add(-60 * time.Second) }, claimcheck.ErrExpired, "exp"},
 		{"iat at the leeway", func(t *claims.Token) {
 			t.IssuedAt, t.Expires = guardNow.Add(60*time.Second), guardNow.Add(61*time.Minute)
 		}, nil, ""},
 		{"iat one second past the leeway", func(t *claims.Token) {
 			t.IssuedAt, t.Expires = guardNow.Add(61*time.Second), guardNow.Add(61*time.Minute)
-		}, claims.ErrIssuedInFuture, "iat"},
+		}, claimcheck.ErrIssuedInFuture, "iat"},
 		{"lifetime of exactly one hour", func(t *claims.Token) { t.Expires = t.IssuedAt.Add(time.Hour) }, nil, ""},
-		{"lifetime one second over", func(t *claims.Token) { t.Expires = t.IssuedAt.Add(time.Hour + time.Second) }, claims.ErrInvalidExpiry, "exp"},
+		{"lifetime one second over", func(t *claims.Token) { t.Expires = t.IssuedAt.Add(time.Hour + time.Second) }, claimcheck.ErrInvalidExpiry, "exp"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			tok := guardToken()
 			c.change(tok)
-			wantRule(t, claims.Validate(tok, guardExpected, guardNow), c.err, c.claim)
+			wantRule(t, claimcheck.Validate(tok, guardExpected, guardNow), c.err, c.claim)
 		})
 	}
 	// Without a lifetime bound, a long one is accepted.
 	tok := guardToken()
 	tok.Expires = tok.IssuedAt.Add(14 * 24 * time.Hour)
-	wantRule(t, claims.CheckTimes(tok, guardNow, time.Minute, 0), nil, "")
-	wantRule(t, claims.CheckTimes(tok, guardNow, time.Minute, 14*24*time.Hour), nil, "")
+	wantRule(t, claimcheck.CheckTimes(tok, guardNow, time.Minute, 0), nil, "")
+	wantRule(t, claimcheck.CheckTimes(tok, guardNow, time.Minute, 14*24*time.Hour), nil, "")
 	tok.Expires = tok.Expires.Add(time.Second)
-	wantRule(t, claims.CheckTimes(tok, guardNow, time.Minute, 14*24*time.Hour), claims.ErrInvalidExpiry, "exp")
+	wantRule(t, claimcheck.CheckTimes(tok, guardNow, time.Minute, 14*24*time.Hour), claimcheck.ErrInvalidExpiry, "exp")
 }
 
 // TestTenantEdges: an empty accepted tenant never matches, and every
 // accepted tenant is tried.
 func TestTenantEdges(t *testing.T) {
 	tok := guardToken()
-	wantRule(t, claims.CheckTenant(tok, []string{""}), claims.ErrInvalidTenant, "firebase.tenant")
+	wantRule(t, claimcheck.CheckTenant(tok, []string{""}), claimcheck.ErrInvalidTenant, "firebase.tenant")
 	tok.Firebase.Tenant = "tenant-2"
-	wantRule(t, claims.CheckTenant(tok, []string{"tenant-1", "tenant-2"}), nil, "")
-	wantRule(t, claims.CheckTenant(tok, []string{"tenant-1", "Tenant-2", "tenant-22"}), claims.ErrInvalidTenant, "firebase.tenant")
-	wantRule(t, claims.CheckTenant(tok, nil), nil, "")
+	wantRule(t, claimcheck.CheckTenant(tok, []string{"tenant-1", "tenant-2"}), nil, "")
+	wantRule(t, claimcheck.CheckTenant(tok, []string{"tenant-1", "Tenant-2", "tenant-22"}), claimcheck.ErrInvalidTenant, "firebase.tenant")
+	wantRule(t, claimcheck.CheckTenant(tok, nil), nil, "")
 }
 
 // customClaims returns n custom claims c1..cn as JSON members, each with a
@@ -220,7 +221,7 @@ func customClaims(n int) string {
 func TestDuplicateKeyAfterTheEighthCustomClaim(t *testing.T) {
 	head := `{"iss":"https://securetoken.google.com/my-project","aud":"my-project","sub":"u1","iat":1764071940,"auth_time":1764071400,"exp":1764075540`
 	for _, members := range []string{customClaims(20), customClaims(8) + `,"":0`, `,"":0` + customClaims(9)} {
-		if _, err := claims.Parse([]byte(head + members + `}`)); err != nil {
+		if _, err := claimcheck.Parse([]byte(head + members + `}`)); err != nil {
 			t.Fatalf("distinct custom claims %s: %v", members, err)
 		}
 	}
@@ -238,16 +239,16 @@ func TestDuplicateKeyAfterTheEighthCustomClaim(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := claims.Parse([]byte(head + c.members + `}`))
-			wantRule(t, err, claims.ErrMalformed, "payload")
+			_, err := claimcheck.Parse([]byte(head + c.members + `}`))
+			wantRule(t, err, claimcheck.ErrMalformed, "payload")
 		})
 	}
 	// The same inside a nested object of custom claims.
 	nested := head + `,"roles":{` + strings.TrimPrefix(customClaims(10), ",") + `,"c10":0}}`
-	_, err := claims.Parse([]byte(nested))
-	wantRule(t, err, claims.ErrMalformed, "payload")
+	_, err := claimcheck.Parse([]byte(nested))
+	wantRule(t, err, claimcheck.ErrMalformed, "payload")
 	nestedOK := head + `,"roles":{` + strings.TrimPrefix(customClaims(10), ",") + `}}`
-	if _, err := claims.Parse([]byte(nestedOK)); err != nil {
+	if _, err := claimcheck.Parse([]byte(nestedOK)); err != nil {
 		t.Fatalf("nested object of ten distinct keys: %v", err)
 	}
 }
@@ -255,7 +256,7 @@ func TestDuplicateKeyAfterTheEighthCustomClaim(t *testing.T) {
 // TestAppCheckEdges pins the App Check rules: aud must contain an exact
 // projects/<number> or projects/<id>, iss must be the exact issuer.
 func TestAppCheckEdges(t *testing.T) {
-	want := claims.AppCheckExpected{ProjectNumber: "123456789012", ProjectID: "my-project", Leeway: time.Minute}
+	want := claimcheck.AppCheckExpected{ProjectNumber: "123456789012", ProjectID: "my-project", Leeway: time.Minute}
 	valid := func() *claims.AppCheckToken {
 		return &claims.AppCheckToken{
 			AppID:    "1:123456789012:web:abc",
@@ -265,23 +266,23 @@ func TestAppCheckEdges(t *testing.T) {
 			Expires:  guardNow.Add(59 * time.Minute),
 		}
 	}
-	wantRule(t, claims.ValidateAppCheck(valid(), want, guardNow), nil, "")
+	wantRule(t, claimcheck.ValidateAppCheck(valid(), want, guardNow), nil, "")
 	byID := valid()
 	byID.Audience = []string{"projects/my-project"}
-	wantRule(t, claims.ValidateAppCheck(byID, want, guardNow), nil, "")
+	wantRule(t, claimcheck.ValidateAppCheck(byID, want, guardNow), nil, "")
 	for _, aud := range [][]string{
 		{"projects/12345678901"}, {"projects/1234567890123"}, {"projects/my-project-evil"},
 		{"projects/My-Project"}, {"123456789012"}, {"my-project"}, {},
 	} {
 		tok := valid()
 		tok.Audience = aud
-		wantRule(t, claims.ValidateAppCheck(tok, want, guardNow), claims.ErrInvalidAudience, "aud")
+		wantRule(t, claimcheck.ValidateAppCheck(tok, want, guardNow), claimcheck.ErrInvalidAudience, "aud")
 	}
 	noID := want
 	noID.ProjectID = ""
 	tok := valid()
 	tok.Audience = []string{"projects/"}
-	wantRule(t, claims.ValidateAppCheck(tok, noID, guardNow), claims.ErrInvalidAudience, "aud")
+	wantRule(t, claimcheck.ValidateAppCheck(tok, noID, guardNow), claimcheck.ErrInvalidAudience, "aud")
 	for _, iss := range []string{
 		"https://firebaseappcheck.googleapis.org/123456789012",
 		"https://firebaseappcheck.googleapis.com/12345678901",
@@ -290,7 +291,7 @@ func TestAppCheckEdges(t *testing.T) {
 	} {
 		tok := valid()
 		tok.Issuer = iss
-		wantRule(t, claims.ValidateAppCheck(tok, want, guardNow), claims.ErrInvalidIssuer, "iss")
+		wantRule(t, claimcheck.ValidateAppCheck(tok, want, guardNow), claimcheck.ErrInvalidIssuer, "iss")
 	}
 	edges := []struct {
 		name   string
@@ -299,18 +300,18 @@ func TestAppCheckEdges(t *testing.T) {
 		claim  string
 	}{
 		{"exp inside the leeway", func(t *claims.AppCheckToken) { t.Expires = guardNow.Add(-59 * time.Second) }, nil, ""},
-		{"exp at the leeway", func(t *claims.AppCheckToken) { t.Expires = guardNow.Add(-time.Minute) }, claims.ErrExpired, "exp"},
+		{"exp at the leeway", func(t *claims.AppCheckToken) { t.Expires = guardNow.Add(-time.Minute) }, claimcheck.ErrExpired, "exp"},
 		{"iat at the leeway", func(t *claims.AppCheckToken) { t.IssuedAt = guardNow.Add(time.Minute) }, nil, ""},
-		{"iat past the leeway", func(t *claims.AppCheckToken) { t.IssuedAt = guardNow.Add(time.Minute + time.Second) }, claims.ErrIssuedInFuture, "iat"},
-		{"no exp", func(t *claims.AppCheckToken) { t.Expires = time.Time{} }, claims.ErrInvalidExpiry, "exp"},
-		{"no iat", func(t *claims.AppCheckToken) { t.IssuedAt = time.Time{} }, claims.ErrInvalidIssuedAt, "iat"},
-		{"no app", func(t *claims.AppCheckToken) { t.AppID = "" }, claims.ErrInvalidSubject, "sub"},
+		{"iat past the leeway", func(t *claims.AppCheckToken) { t.IssuedAt = guardNow.Add(time.Minute + time.Second) }, claimcheck.ErrIssuedInFuture, "iat"},
+		{"no exp", func(t *claims.AppCheckToken) { t.Expires = time.Time{} }, claimcheck.ErrInvalidExpiry, "exp"},
+		{"no iat", func(t *claims.AppCheckToken) { t.IssuedAt = time.Time{} }, claimcheck.ErrInvalidIssuedAt, "iat"},
+		{"no app", func(t *claims.AppCheckToken) { t.AppID = "" }, claimcheck.ErrInvalidSubject, "sub"},
 	}
 	for _, c := range edges {
 		t.Run(c.name, func(t *testing.T) {
 			tok := valid()
 			c.change(tok)
-			wantRule(t, claims.ValidateAppCheck(tok, want, guardNow), c.err, c.claim)
+			wantRule(t, claimcheck.ValidateAppCheck(tok, want, guardNow), c.err, c.claim)
 		})
 	}
 }
@@ -322,11 +323,11 @@ func TestAppCheckEdges(t *testing.T) {
 func TestParseNumberAndStringEdges(t *testing.T) {
 	full := `{"iss":"https://securetoken.google.com/my-project","aud":"my-project","sub":"u1",` +
 		`"iat":1764071940,"auth_time":1764071400,"exp":1764075540,"n":-12,"z":0,"f":-0.5e-3,"s":"a\u00e9b"}`
-	if _, err := claims.Parse([]byte(full)); err != nil {
+	if _, err := claimcheck.Parse([]byte(full)); err != nil {
 		t.Fatalf("full payload: %v", err)
 	}
 	for i := 0; i < len(full); i++ {
-		if _, err := claims.Parse([]byte(full[:i])); !errors.Is(err, claims.ErrMalformed) {
+		if _, err := claimcheck.Parse([]byte(full[:i])); !errors.Is(err, claimcheck.ErrMalformed) {
 			t.Fatalf("payload cut to %q: err = %v, want ErrMalformed", full[:i], err)
 		}
 	}
@@ -336,13 +337,13 @@ func TestParseNumberAndStringEdges(t *testing.T) {
 		"{\"\x80\":1}",
 		`{"c":"\u00g0"}`, `{"c":"\u00"}`, `{"c":"\u`,
 	} {
-		if _, err := claims.Parse([]byte(payload)); !errors.Is(err, claims.ErrMalformed) {
+		if _, err := claimcheck.Parse([]byte(payload)); !errors.Is(err, claimcheck.ErrMalformed) {
 			t.Errorf("Parse(%q): err = %v, want ErrMalformed", payload, err)
 		}
 	}
 	// Each hex digit, in both cases, in a typed claim (decoded by the
 	// parser itself) and in a key.
-	tok, err := claims.Parse([]byte(`{"name":"\u00c9\u00e9\u00Aa\u00fF\u00bB\u00Dd\u0041\u0030\u0039",` +
+	tok, err := claimcheck.Parse([]byte(`{"name":"\u00c9\u00e9\u00Aa\u00fF\u00bB\u00Dd\u0041\u0030\u0039",` +
 		`"\u0065mail":"ada@example.com","sub":"u\u0031"}`))
 	if err != nil {
 		t.Fatal(err)
