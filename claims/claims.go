@@ -55,14 +55,14 @@ type Token struct {
 type Firebase struct {
 	// SignInProvider is firebase.sign_in_provider, such as "password",
 	// "google.com", "anonymous" or "custom".
-	SignInProvider string
+	SignInProvider string `json:"sign_in_provider"`
 	// Tenant is firebase.tenant, the Identity Platform tenant ID, if any.
-	Tenant string
+	Tenant string `json:"tenant"`
 	// SignInSecondFactor is firebase.sign_in_second_factor, such as "phone",
 	// when the user passed a second factor.
-	SignInSecondFactor string
+	SignInSecondFactor string `json:"sign_in_second_factor"`
 	// SecondFactorIdentifier is firebase.second_factor_identifier.
-	SecondFactorIdentifier string
+	SecondFactorIdentifier string `json:"second_factor_identifier"`
 }
 
 // Decode unmarshals the whole payload into v, typically a struct of the
