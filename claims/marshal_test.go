@@ -2,6 +2,7 @@ package claims_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -48,5 +49,26 @@ func TestMarshalJSONOfAHandBuiltToken(t *testing.T) {
 	const want = `{"sub":"u1","aud":"my-project","iat":1795608000,"exp":1795611600,"email":"ada@example.com","firebase":{"sign_in_provider":"password"}}`
 	if string(got) != want {
 		t.Fatalf("json.Marshal = %s\nwant %s", got, want)
+	}
+}
+
+// Identities reads firebase.identities from the payload; a Token without
+// one, or built by hand without a payload, has none.
+func TestIdentities(t *testing.T) {
+	for _, c := range []struct {
+		payload string
+		want    map[string][]string
+	}{
+		{"", nil},
+		{`{"sub":"u1"}`, nil},
+		{`{"firebase":{"sign_in_provider":"anonymous","identities":{}}}`, map[string][]string{}},
+		{`{"firebase":{"identities":{"email":["ada@example.com"],"google.com":["1234"]}}}`,
+			map[string][]string{"email": {"ada@example.com"}, "google.com": {"1234"}}},
+	} {
+		tok := &claims.Token{UID: "u1", Payload: c.payload}
+		got := tok.Identities()
+		if (got == nil) != (c.want == nil) || fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("payload %q: Identities() = %#v, want %#v", c.payload, got, c.want)
+		}
 	}
 }
