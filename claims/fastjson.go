@@ -32,6 +32,9 @@ type jsonParser struct {
 	// fold holds the folded form of the last key that is not its own
 	// (see foldKey); it grows to the longest such key and is reused.
 	fold []byte
+	// values counts the members and array elements read so far, against
+	// MaxJSONValues.
+	values int
 }
 
 // seenKey is a key already read in the current object, with the keySig
@@ -54,19 +57,47 @@ func keySig[T ~string | ~[]byte](folded T) uint32 {
 // or payload. Genuine Firebase tokens nest three levels at most.
 const MaxJSONDepth = 16
 
-// errDuplicateKey, errTooDeep and errSyntax are wrapped into ErrMalformed
-// by callers.
+// MaxJSONMembers is how many members one object of a token's header or
+// payload may have, and MaxJSONValues how many members and array elements
+// the whole header or payload may have. A genuine Firebase payload has
+// about 20 members of its own and custom claims of at most 1000 bytes of
+// JSON, which hold at most about 170 members or 500 array elements (a
+// member takes at least 6 bytes, an element 2). The limits refuse early,
+// before the whole payload is read, what only junk has.
+const (
+	MaxJSONMembers = 256
+	MaxJSONValues  = 1024
+)
+
+// errDuplicateKey, errTooDeep, errTooMany and errSyntax are wrapped into
+// ErrMalformed by callers.
 var (
 	errDuplicateKey = errors.New("duplicate key")
 	errTooDeep      = errors.New("nesting too deep")
+	errTooMany      = errors.New("too many values")
 	errSyntax       = errors.New("invalid JSON")
 )
+
+var (
+	errTooManyMembers = fmt.Errorf("%w: more than %d members in one object", errTooMany, MaxJSONMembers)
+	errTooManyValues  = fmt.Errorf("%w: more than %d members and array elements in all", errTooMany, MaxJSONValues)
+)
+
+// count counts one more member or array element against MaxJSONValues.
+func (p *jsonParser) count() error {
+	p.values++
+	if p.values > MaxJSONValues {
+		return errTooManyValues
+	}
+	return nil
+}
 
 func syntaxErr(msg string) error { return fmt.Errorf("%w: %s", errSyntax, msg) }
 
 var (
 	errUnexpectedEnd = syntaxErr("unexpected end")
 	errBadUTF8       = syntaxErr("not valid UTF-8")
+	errNotObject     = syntaxErr("not a JSON object")
 )
 
 func (p *jsonParser) skipSpace() {
@@ -94,7 +125,7 @@ func (p *jsonParser) peek() (byte, error) {
 func (p *jsonParser) begin() error {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '{' {
-		return syntaxErr("not a JSON object")
+		return errNotObject
 	}
 	return nil
 }
@@ -109,7 +140,13 @@ func (p *jsonParser) members(depth int, names *nameSet, member func(key string, 
 	if err != nil || empty {
 		return err
 	}
-	for {
+	for n := 1; ; n++ {
+		if n > MaxJSONMembers {
+			return errTooManyMembers
+		}
+		if err := p.count(); err != nil {
+			return err
+		}
 		k, idx, err := p.key(&keys)
 		if err != nil {
 			return err
@@ -623,6 +660,10 @@ func (p *jsonParser) skipArray(depth int) error {
 	d := p.data
 	i := p.pos
 	for {
+		if p.values++; p.values > MaxJSONValues {
+			p.pos = i
+			return errTooManyValues
+		}
 		for i < len(d) && jsonSpace[d[i]] {
 			i++
 		}
@@ -1260,6 +1301,9 @@ func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, 
 	start := len(pool)
 	if !empty {
 		for {
+			if err := p.count(); err != nil {
+				return pool, err
+			}
 			var s string
 			if err := p.stringMember(&s, depth); err != nil {
 				return pool, err

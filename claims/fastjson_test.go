@@ -523,7 +523,7 @@ func TestFoldKeyMatchesEqualFold(t *testing.T) {
 // keys are accepted, as by the reference.
 func TestManyKeys(t *testing.T) {
 	var b strings.Builder
-	for i := 0; i < 300; i++ {
+	for i := 0; i < 250; i++ { // within MaxJSONMembers with each tail
 		fmt.Fprintf(&b, `"k%03d":%d,`, i, i)
 	}
 	many := b.String()
@@ -537,7 +537,7 @@ func TestManyKeys(t *testing.T) {
 		`"k000":0`,              // the first key, from the first eight
 		`"k007":0`,              // the eighth
 		`"k008":0`,              // the ninth, the first in the set
-		`"k299":0`,              // the last
+		`"k249":0`,              // the last
 		`"ſub":"x"`,             // folds to a name
 		`"sub":"a","sub":"b"`,   // a name twice after many keys
 		`"é":1,"É":2`,           // non-ASCII case
@@ -570,4 +570,67 @@ func TestKeyBefore(t *testing.T) {
 			t.Errorf("keyBefore(%q) = %v, want %v", k, got, want)
 		}
 	}
+}
+
+// TestValueLimits pins the limits on members and values at their edges,
+// and shows that custom claims of Firebase's largest size (1000 bytes of
+// JSON), however dense, stay within them.
+func TestValueLimits(t *testing.T) {
+	members := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"sub":"u"`)
+		for i := 1; i < n; i++ {
+			fmt.Fprintf(&b, `,"k%d":0`, i)
+		}
+		return b.String() + "}"
+	}
+	elements := func(n int) string {
+		return `{"x":[` + strings.TrimSuffix(strings.Repeat("0,", n), ",") + `]}`
+	}
+	for _, c := range []struct {
+		name    string
+		payload string
+		refused string // a part of the error, or "" when accepted
+	}{
+		{"256 members", members(256), ""},
+		{"257 members", members(257), "more than 256 members in one object"},
+		{"257 members in a custom claim", `{"c":` + members(257) + `}`, "more than 256 members in one object"},
+		{"1024 values", elements(1023), ""},
+		{"1025 values", elements(1024), "more than 1024 members and array elements in all"},
+		{"1025 values in two arrays", `{"a":[` + strings.Repeat("0,", 511) + `0],"b":[` + strings.Repeat("0,", 511) + `0]}`, "more than 1024"},
+		{"1025 values in identities", `{"firebase":{"identities":{"email":[` + strings.Repeat(`"a",`, 1021) + `"a"]}}}`, "more than 1024"},
+		{"1025 values in small objects", `{"x":[` + strings.Repeat(`{"a":0},`, 511) + `{"a":0}]}`, "more than 1024"},
+		// Custom claims of 1000 bytes: the densest object and array.
+		{"1000 bytes of two-letter keys", denseClaims(1000), ""},
+		{"1000 bytes of array elements", `{"sub":"u","c":[` + strings.Repeat("0,", 494) + `0]}`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.payload))
+			switch {
+			case c.refused == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.refused != "" && (!errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), c.refused)):
+				t.Fatalf("Parse = %v, want ErrMalformed saying %q", err, c.refused)
+			}
+			checkPayload(t, c.payload)
+		})
+	}
+}
+
+// denseClaims is an object of as many distinct two-letter keys as fit in
+// n bytes of JSON, as custom claims of n bytes can have at most.
+func denseClaims(n int) string {
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	var b strings.Builder
+	b.WriteString(`{"sub":"u","c":{`)
+	size := 2
+	for i := 0; size+8 <= n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%c%c":0`, letters[i/26%26], letters[i%26])
+		size += 7
+	}
+	b.WriteString("}}")
+	return b.String()
 }

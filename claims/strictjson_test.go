@@ -46,6 +46,7 @@ func checkStrictJSON(data []byte, topNames, firebaseNames []string) error {
 type scanner struct {
 	data          []byte
 	pos           int
+	values        int // members and array elements, against MaxJSONValues
 	topNames      []string
 	firebaseNames []string
 }
@@ -111,6 +112,12 @@ func (s *scanner) object(depth int, names []string) error {
 		return nil
 	}
 	for {
+		if len(keys) == MaxJSONMembers {
+			return fmt.Errorf("%w: too many members", errTooMany)
+		}
+		if err := s.count(); err != nil {
+			return err
+		}
 		s.skipSpace()
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			return fmt.Errorf("%w: expected a key", errSyntax)
@@ -172,6 +179,15 @@ func (s *scanner) object(depth int, names []string) error {
 	}
 }
 
+// count counts a member or an array element against MaxJSONValues.
+func (s *scanner) count() error {
+	s.values++
+	if s.values > MaxJSONValues {
+		return fmt.Errorf("%w: too many values", errTooMany)
+	}
+	return nil
+}
+
 func (s *scanner) array(depth int) error {
 	if depth > MaxJSONDepth {
 		return errTooDeep
@@ -183,6 +199,9 @@ func (s *scanner) array(depth int) error {
 		return nil
 	}
 	for {
+		if err := s.count(); err != nil {
+			return err
+		}
 		if err := s.value(depth); err != nil {
 			return err
 		}
