@@ -83,6 +83,21 @@ var (
 	errTooManyValues  = fmt.Errorf("%w: more than %d members and array elements in all", errTooMany, MaxJSONValues)
 )
 
+// decisive reports whether err, returned by a pass over a prefix of a
+// document, is the error the same pass returns for any document starting
+// with that prefix: one found where everything before was read in full
+// and nothing after was looked at (a limit, a duplicate of a key read in
+// full, an opening bracket too deep, a first byte that opens no object).
+// Errors at the end of the prefix, such as an unterminated string, a
+// literal or escape cut short, or a number whose range depends on digits
+// yet to come, are not.
+func (p *jsonParser) decisive(err error) bool {
+	if err == errNotObject {
+		return p.pos < len(p.data)
+	}
+	return errors.Is(err, errTooMany) || errors.Is(err, errTooDeep) || errors.Is(err, errDuplicateKey)
+}
+
 // count counts one more member or array element against MaxJSONValues.
 func (p *jsonParser) count() error {
 	p.values++
@@ -439,14 +454,60 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 	return buf, false
 }
 
-// smallestFold returns the smallest rune that r folds to, itself included.
+// smallestFold returns the smallest rune that r folds to, itself included,
+// from foldTable: a lookup, where unicode.SimpleFold walks r's orbit with
+// a binary search per step (a payload of such runes cost ten times a
+// verification).
 func smallestFold(r rune) rune {
+	if uint32(r) > unicode.MaxRune {
+		return r
+	}
+	page := foldTable.index[r>>8]
+	if page == 0 {
+		return r
+	}
+	return foldTable.pages[page][r&0xff]
+}
+
+// orbitMin returns the smallest rune that r folds to, itself included,
+// walking its unicode.SimpleFold orbit: what foldTable holds.
+func orbitMin(r rune) rune {
 	smallest := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		smallest = min(smallest, f)
 	}
 	return smallest
 }
+
+// foldTable holds orbitMin for every rune, in pages of 256 runes: index
+// gives each page's place in pages, 0 for the pages where every rune is
+// its own orbitMin (most of them). A rune with any case mapping is in one
+// of unicode.CaseRanges, so only those are walked; TestFoldTable checks
+// every rune.
+var foldTable = func() (t struct {
+	index [(unicode.MaxRune + 1) >> 8]uint16
+	pages [][256]rune
+}) {
+	t.pages = make([][256]rune, 1, 64)
+	for _, cr := range unicode.CaseRanges {
+		for r := rune(cr.Lo); r <= rune(cr.Hi); r++ {
+			m := orbitMin(r)
+			if m == r {
+				continue
+			}
+			if t.index[r>>8] == 0 {
+				var page [256]rune
+				for i := range page {
+					page[i] = r&^0xff | rune(i)
+				}
+				t.index[r>>8] = uint16(len(t.pages))
+				t.pages = append(t.pages, page)
+			}
+			t.pages[t.index[r>>8]][r&0xff] = m
+		}
+	}
+	return t
+}()
 
 // foldSeed seeds the hash of folded keys, so that no one can choose keys
 // that all land in one slot. It is set once, at start-up.

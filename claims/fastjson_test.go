@@ -634,3 +634,16 @@ func denseClaims(n int) string {
 	b.WriteString("}}")
 	return b.String()
 }
+
+// TestFoldTable compares the table behind smallestFold with the walk of
+// unicode.SimpleFold's orbit, for every rune.
+func TestFoldTable(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune+1; r++ {
+		if got, want := smallestFold(r), orbitMin(r); got != want {
+			t.Fatalf("smallestFold(%U) = %U, want %U", r, got, want)
+		}
+	}
+	if n := len(foldTable.pages); n > 64 {
+		t.Errorf("%d pages, want at most 64", n)
+	}
+}

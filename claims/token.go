@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
+	"unsafe"
 )
 
 // Token holds the claims of a Firebase ID token or session cookie, typed.
@@ -140,6 +141,24 @@ func Parse(payload []byte) (*Token, error) {
 		return t, err
 	}
 	return t, nil
+}
+
+// CheckPayloadPrefix reads prefix, the first bytes of a token's payload,
+// and returns the error that Parse returns for every payload starting with
+// prefix, when prefix alone decides one: too many members or values, a
+// duplicate key, nesting too deep, or no object at all. Otherwise, even
+// when prefix is a whole payload, it returns nil and Parse decides. It
+// lets a verifier refuse a long junk payload having decoded only its
+// start; it allocates nothing for the payloads it does not refuse.
+func CheckPayloadPrefix(prefix []byte) error {
+	// The strings read are dropped before CheckPayloadPrefix returns (an
+	// error message copies what it quotes), so prefix is not copied.
+	p := jsonParser{data: prefix, str: unsafe.String(unsafe.SliceData(prefix), len(prefix))}
+	var t Token
+	if err := p.payload(&t); err != nil && p.decisive(err) {
+		return &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
+	}
+	return nil
 }
 
 // parseMistyped decodes a payload that is strict JSON but has a typed claim
