@@ -647,3 +647,63 @@ func TestFoldTable(t *testing.T) {
 		t.Errorf("%d pages, want at most 64", n)
 	}
 }
+
+// prefixSeeds are payloads whose starts CheckPayloadPrefix decides, or
+// must not.
+var prefixSeeds = []string{
+	typicalPayload,
+	denseClaims(1000),
+	`{"x":[` + strings.Repeat("0,", 1100) + `0]}`,
+	`{` + strings.Repeat(`"a":0,`, 3) + `"a":1}`,
+	`{"sub":"a","x":{"y":[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]}}`,
+	`  [1,2,3]`,
+	`{"x":"` + strings.Repeat("a", 300) + `"}`,
+	`{"x":1e` + strings.Repeat("0", 10) + `, "y":1}`,
+	`{"x":123456789.5e-400}`,
+}
+
+// TestPayloadPrefix cuts payloads at every length: whatever start
+// CheckPayloadPrefix refuses, Parse refuses the whole payload with the
+// same error; and the limits are found in a start.
+func TestPayloadPrefix(t *testing.T) {
+	for _, payload := range prefixSeeds {
+		for cut := 0; cut <= len(payload); cut++ {
+			checkPrefix(t, []byte(payload), cut)
+		}
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, `"k%03d":0,`, i)
+	}
+	if err := CheckPayloadPrefix([]byte(b.String())); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a start of 300 members: CheckPayloadPrefix = %v, want ErrMalformed", err)
+	}
+	if err := CheckPayloadPrefix([]byte(`{"sub":"a","aud":"b","x":"unterminated`)); err != nil {
+		t.Errorf("an undecided start: CheckPayloadPrefix = %v, want nil", err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = CheckPayloadPrefix([]byte(typicalPayload)) }); n > 1 {
+		t.Errorf("CheckPayloadPrefix allocates %v times, want at most 1", n)
+	}
+}
+
+func checkPrefix(t *testing.T, payload []byte, cut int) {
+	t.Helper()
+	err := CheckPayloadPrefix(payload[:cut:cut])
+	if err == nil {
+		return
+	}
+	if _, perr := Parse(payload); perr == nil || perr.Error() != err.Error() {
+		t.Fatalf("CheckPayloadPrefix(%q) = %v, but Parse of %q = %v", payload[:cut], err, payload, perr)
+	}
+}
+
+// FuzzPayloadPrefix is TestPayloadPrefix on any payload and cut.
+func FuzzPayloadPrefix(f *testing.F) {
+	for _, s := range prefixSeeds {
+		f.Add([]byte(s), uint16(len(s)/2))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte, cut uint16) {
+		checkPrefix(t, payload, int(cut)%(len(payload)+1))
+	})
+}

@@ -14,10 +14,12 @@ targets=(
   "./claims FuzzParse"
   "./claims FuzzParseHeader"
   "./claims FuzzFastParserMatchesReference"
+  "./claims FuzzPayloadPrefix"
   "./jwks FuzzParseKeySet"
   "./jwks FuzzRepeatedMembers"
   "./jwks FuzzSnapshotFile"
   "./verify/internal/rs256 FuzzMatchesCryptoRSA"
+  "./verify/internal/b64url FuzzMatchesEncodingBase64"
 )
 
 # `go test -fuzz` with a pattern that matches no target passes without
