@@ -74,4 +74,3 @@ func TestLongPayloads(t *testing.T) {
 		})
 	}
 }
-
