@@ -435,7 +435,8 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 	}
 	buf = append(buf[:0], k[:i]...)
 	for i < len(k) {
-		if c := k[i]; c < utf8.RuneSelf {
+		c := k[i]
+		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
@@ -443,12 +444,24 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(k[i:])
-		r = smallestFold(r)
-		if 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
+		var r rune
+		size := 2
+		if i+1 < len(k) && 0xc2 <= c && c <= 0xdf && k[i+1]&0xc0 == 0x80 { // two bytes, as most are
+			r = rune(c&0x1f)<<6 | rune(k[i+1]&0x3f)
+		} else {
+			r, size = utf8.DecodeRuneInString(k[i:])
 		}
-		buf = utf8.AppendRune(buf, r)
+		r = smallestFold(r)
+		switch {
+		case 'A' <= r && r <= 'Z':
+			buf = append(buf, byte(r)+'a'-'A')
+		case r < utf8.RuneSelf:
+			buf = append(buf, byte(r))
+		case r < 0x800:
+			buf = append(buf, 0xc0|byte(r>>6), 0x80|byte(r)&0x3f)
+		default:
+			buf = utf8.AppendRune(buf, r)
+		}
 		i += size
 	}
 	return buf, false
@@ -522,27 +535,25 @@ func foldHash(k string, folded []byte, self bool) uint64 {
 }
 
 // foldSet is a set of the foldHashes of keys (open addressing, linear
-// probing, at most half full). It holds no pointers, so the collector
-// never scans it.
+// probing). It holds no pointers, so the collector never scans it, and is
+// made at once with room for MaxJSONMembers keys at most half full, so it
+// never grows.
 type foldSet struct {
 	slots []uint64 // a foldHash with slotUsed set, or 0 for an empty slot
-	n     int
 }
 
 const slotUsed = 1 << 63
 
 // insert adds the hash h and reports whether it was not there already.
 func (s *foldSet) insert(h uint64) bool {
-	if 2*(s.n+1) > len(s.slots) {
-		s.grow()
+	if s.slots == nil {
+		s.slots = make([]uint64, foldSetSlots)
 	}
 	h |= slotUsed
-	mask := len(s.slots) - 1
-	for i := int(h) & mask; ; i = (i + 1) & mask {
+	for i := int(h) & (foldSetSlots - 1); ; i = (i + 1) & (foldSetSlots - 1) {
 		switch s.slots[i] {
 		case 0:
 			s.slots[i] = h
-			s.n++
 			return true
 		case h:
 			return false
@@ -550,22 +561,9 @@ func (s *foldSet) insert(h uint64) bool {
 	}
 }
 
-// grow doubles the table (to 64 slots at first) and moves every hash.
-func (s *foldSet) grow() {
-	old := s.slots
-	s.slots = make([]uint64, max(64, 2*len(old)))
-	mask := len(s.slots) - 1
-	for _, h := range old {
-		if h == 0 {
-			continue
-		}
-		i := int(h) & mask
-		for s.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		s.slots[i] = h
-	}
-}
+// foldSetSlots is the size of a foldSet: a power of two, at least twice
+// MaxJSONMembers.
+const foldSetSlots = 512
 
 // Indexes of the names in payloadNames, firebaseNames and headerNames, as
 // key returns them (TestNameIndexes checks the correspondence).
@@ -1011,12 +1009,20 @@ func (p *jsonParser) readString(want bool) (s string, ascii bool, err error) {
 		case c < utf8.RuneSelf:
 			i++
 		default:
+			// A run of runes beyond ASCII, read here; two-byte ones, the
+			// commonest, without decoding them.
 			high = true
-			r, size := utf8.DecodeRune(d[i:])
-			if r == utf8.RuneError && size == 1 {
-				return "", false, errBadUTF8
+			for i < len(d) && d[i] >= utf8.RuneSelf {
+				if i+1 < len(d) && 0xc2 <= d[i] && d[i] <= 0xdf && d[i+1]&0xc0 == 0x80 {
+					i += 2
+					continue
+				}
+				r, size := utf8.DecodeRune(d[i:])
+				if r == utf8.RuneError && size == 1 {
+					return "", false, errBadUTF8
+				}
+				i += size
 			}
-			i += size
 		}
 	}
 }

@@ -707,3 +707,9 @@ func FuzzPayloadPrefix(f *testing.F) {
 		checkPrefix(t, payload, int(cut)%(len(payload)+1))
 	})
 }
+
+func TestFoldSetSize(t *testing.T) {
+	if foldSetSlots < 2*MaxJSONMembers || foldSetSlots&(foldSetSlots-1) != 0 {
+		t.Fatalf("foldSetSlots = %d, want a power of two of at least %d", foldSetSlots, 2*MaxJSONMembers)
+	}
+}
