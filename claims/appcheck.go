@@ -34,37 +34,33 @@ type AppCheckToken struct {
 // Decode unmarshals the whole payload into v.
 func (t *AppCheckToken) Decode(v any) error { return json.Unmarshal(t.payload, v) }
 
-type wireAppCheck struct {
-	Sub string   `json:"sub"`
-	Iss string   `json:"iss"`
-	Aud []string `json:"aud"`
-	Iat int64    `json:"iat"`
-	Exp int64    `json:"exp"`
-}
-
-var appCheckNameSet = newNameSet([]string{"sub", "iss", "aud", "iat", "exp"})
-
-var appCheckRules = map[string]error{
-	"sub": ErrInvalidSubject,
-	"iss": ErrInvalidIssuer,
-	"aud": ErrInvalidAudience,
-	"iat": ErrInvalidIssuedAt,
-	"exp": ErrInvalidExpiry,
-}
+// appCheckFields are the typed claims of an App Check payload.
+var appCheckFields = newFields("",
+	stringField("sub", ErrInvalidSubject, func(t *AppCheckToken) *string { return &t.AppID }),
+	stringField("iss", ErrInvalidIssuer, func(t *AppCheckToken) *string { return &t.Issuer }),
+	stringsField("aud", ErrInvalidAudience, func(t *AppCheckToken) *[]string { return &t.Audience }),
+	timeField("iat", ErrInvalidIssuedAt, func(t *AppCheckToken) *time.Time { return &t.IssuedAt }),
+	timeField("exp", ErrInvalidExpiry, func(t *AppCheckToken) *time.Time { return &t.Expires }),
+)
 
 // ParseAppCheck decodes an App Check token's payload, with the same
-// strictness as Parse: aud must be an array of strings.
+// strictness as Parse: aud must be an array of strings. The token keeps
+// payload itself (for Decode), so the caller must not reuse it.
 func ParseAppCheck(payload []byte) (*AppCheckToken, error) {
 	p := jsonParser{data: payload, str: string(payload)}
-	if err := p.object(appCheckNameSet); err != nil {
+	t := &AppCheckToken{}
+	err := p.appCheck(t)
+	if err == nil {
+		err = p.end()
+	}
+	if err != nil {
 		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
-	var w wireAppCheck
-	if err := json.Unmarshal(payload, &w); err != nil {
-		return nil, typeError("payload", err, appCheckRules)
+	if p.typeErr != nil {
+		return nil, p.typeErr
 	}
-	return &AppCheckToken{AppID: w.Sub, Issuer: w.Iss, Audience: w.Aud,
-		IssuedAt: unixTime(w.Iat), Expires: unixTime(w.Exp), payload: payload}, nil
+	t.payload = payload
+	return t, nil
 }
 
 // AppCheckExpected is what an App Check token must satisfy besides its

@@ -8,9 +8,11 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // jsonParser is the single pass behind Parse and ParseHeader. It checks the
@@ -18,17 +20,18 @@ import (
 // literals), refuses duplicate keys, misspelled claim names and deep
 // nesting, and fills the typed claims as it goes, with no reflection.
 //
-// When a typed claim has the wrong JSON type the pass only notes it
-// (mistyped) and carries on checking the grammar; the caller then lets
-// encoding/json decode the (valid) document to report the type error
-// exactly as it always did. That path is rare: real tokens never take it.
+// When a typed claim has the wrong JSON type the pass notes the first such
+// mistake (mistype), worded as encoding/json words it, and carries on
+// checking the grammar: a syntax error anywhere comes first.
 type jsonParser struct {
 	data []byte
 	// str is data as a string, made once: unescaped strings are substrings
 	// of it and cost no allocation of their own.
-	str      string
-	pos      int
-	mistyped bool
+	str string
+	pos int
+	// typeErr is the first typed member found with a value of the wrong
+	// JSON type (see mistype), reported once the syntax is checked.
+	typeErr *ValidationError
 	// fold holds the folded form of the last key that is not its own
 	// (see foldKey); it grows to the longest such key and is reused.
 	fold []byte
@@ -565,39 +568,6 @@ func (s *foldSet) insert(h uint64) bool {
 // MaxJSONMembers.
 const foldSetSlots = 512
 
-// Indexes of the names in payloadNames, firebaseNames and headerNames, as
-// key returns them (TestNameIndexes checks the correspondence).
-const (
-	claimSub = iota
-	claimAud
-	claimIss
-	claimIat
-	claimExp
-	claimAuthTime
-	claimEmail
-	claimEmailVerified
-	claimPhoneNumber
-	claimName
-	claimPicture
-	claimFirebase
-	claimUID
-)
-
-const (
-	fbSignInProvider = iota
-	fbIdentities
-	fbTenant
-	fbSignInSecondFactor
-	fbSecondFactorIdentifier
-)
-
-const (
-	hdrAlg = iota
-	hdrKid
-	hdrTyp
-	hdrCrit
-)
-
 // nameSet is a list of at most 32 field names, all ASCII without upper
 // case (so each is its own folded form), indexed so that a folded key is
 // compared only with the names of its keySig: bySig[sigSlot(sig)] has bit
@@ -655,12 +625,6 @@ func (set *nameSet) indexBytes(folded []byte, sig uint32) int {
 func sigSlot(sig uint32) uint8 {
 	return uint8(sig>>8)<<5 | uint8(sig)&31
 }
-
-var (
-	payloadNameSet  = newNameSet(payloadNames)
-	firebaseNameSet = newNameSet(firebaseNames)
-	headerNameSet   = newNameSet(headerNames)
-)
 
 func foldEqual(a, b string) bool {
 	if len(a) == len(b) && isASCII(a) && isASCII(b) {
@@ -1118,12 +1082,189 @@ func unescape(s []byte) string {
 	return string(b)
 }
 
-// Typed members. Each reads the value of a claim at depth, stores it when
-// its JSON type fits the Go type encoding/json would decode it into, leaves
-// the zero value for null (as encoding/json does), and otherwise marks the
-// document mistyped and only checks the value's grammar.
+// Typed members. A table of fields (see fields) names the typed members
+// of one kind of object, and for each the rule its type belongs to and how
+// its value is read. Each reader stores the value when its JSON type fits
+// the Go type encoding/json would decode it into, leaves the zero value
+// for null (as encoding/json does), and otherwise records the first such
+// mistake (mistype) and only checks the value's grammar: the document's
+// syntax is checked to the end first, and the mistake reported after.
 
-func (p *jsonParser) stringMember(dst *string, depth int) error {
+// field is a typed member of objects of type T: its claim name, the rule
+// a value of the wrong JSON type breaks (nil for ErrMalformed), the kind
+// of its value, and where in a T its value goes. The place is an offset,
+// found once from a typed accessor (see at), so that reading a member is a
+// switch and a direct call: calling the accessor itself, a function value,
+// would move every T read (and the parser) to the heap.
+type field[T any] struct {
+	name   string
+	rule   error
+	kind   fieldKind
+	offset uintptr
+}
+
+// fieldKind is the Go type a field's value is read into.
+type fieldKind uint8
+
+const (
+	kindString     fieldKind = iota // string
+	kindTime                        // time.Time, from a NumericDate
+	kindBool                        // bool
+	kindPresent                     // bool: the member is there, whatever its value (crit)
+	kindTypeOnly                    // a string, checked and dropped (uid)
+	kindStrings                     // []string
+	kindFirebase                    // Firebase, the firebase claim
+	kindIdentities                  // string: the JSON text of firebase.identities
+)
+
+// at makes the field name of kind, whose value the accessor reaches in a
+// T (called once, here, on a zero T).
+func at[T, F any](name string, rule error, kind fieldKind, accessor func(*T) *F) field[T] {
+	var zero T
+	offset := uintptr(unsafe.Pointer(accessor(&zero))) - uintptr(unsafe.Pointer(&zero))
+	return field[T]{name: name, rule: rule, kind: kind, offset: offset}
+}
+
+// The constructors of each kind of field, typed so that a field cannot be
+// read into a Go value of another type.
+
+func stringField[T any](name string, rule error, accessor func(*T) *string) field[T] {
+	return at(name, rule, kindString, accessor)
+}
+
+func timeField[T any](name string, rule error, accessor func(*T) *time.Time) field[T] {
+	return at(name, rule, kindTime, accessor)
+}
+
+func boolField[T any](name string, rule error, accessor func(*T) *bool) field[T] {
+	return at(name, rule, kindBool, accessor)
+}
+
+func presentField[T any](name string, rule error, accessor func(*T) *bool) field[T] {
+	return at(name, rule, kindPresent, accessor)
+}
+
+func typeOnlyField[T any](name string, rule error) field[T] {
+	return field[T]{name: name, rule: rule, kind: kindTypeOnly}
+}
+
+func stringsField[T any](name string, rule error, accessor func(*T) *[]string) field[T] {
+	return at(name, rule, kindStrings, accessor)
+}
+
+func firebaseField[T any](name string, rule error, accessor func(*T) *Firebase) field[T] {
+	return at(name, rule, kindFirebase, accessor)
+}
+
+func identitiesField[T any](name string, rule error, accessor func(*T) *string) field[T] {
+	return at(name, rule, kindIdentities, accessor)
+}
+
+// member is what a reader needs to know of the member it reads: the claim
+// as encoding/json names it in a type error (the path of keys, such as
+// "firebase.tenant"), its rule, and the depth of its object.
+type member struct {
+	path  string
+	rule  error
+	depth int
+}
+
+// fields is the table of the typed members of objects of type T, and the
+// nameSet of their names (so field i is the name at index i).
+type fields[T any] struct {
+	list  []field[T]
+	paths []string
+	names *nameSet
+}
+
+// newFields makes the table of list, whose paths are prefix and the name.
+func newFields[T any](prefix string, list ...field[T]) *fields[T] {
+	t := &fields[T]{list: list}
+	names := make([]string, len(list))
+	for i, f := range list {
+		names[i] = f.name
+		t.paths = append(t.paths, prefix+f.name)
+	}
+	t.names = newNameSet(names)
+	return t
+}
+
+// read reads the object whose '{' is at p.pos, at depth, into dst: its
+// typed members through t, the others only checked.
+func (t *fields[T]) read(p *jsonParser, dst *T, depth int) error {
+	return p.members(depth, t.names, func(_ string, idx int) error {
+		if idx < 0 {
+			return p.skipValue(depth)
+		}
+		f := &t.list[idx]
+		m := member{path: t.paths[idx], rule: f.rule, depth: depth}
+		v := unsafe.Add(unsafe.Pointer(dst), f.offset)
+		switch f.kind {
+		case kindString:
+			return p.stringMember((*string)(v), m)
+		case kindTime:
+			var sec int64
+			err := p.intMember(&sec, m)
+			*(*time.Time)(v) = unixTime(sec)
+			return err
+		case kindBool:
+			return p.boolMember((*bool)(v), m)
+		case kindPresent:
+			*(*bool)(v) = true
+			return p.skipValue(depth)
+		case kindTypeOnly:
+			var s string
+			return p.stringMember(&s, m)
+		case kindStrings:
+			return p.stringsValue((*[]string)(v), m)
+		case kindFirebase:
+			return p.firebaseMember((*Firebase)(v), m)
+		case kindIdentities:
+			return p.identitiesMember((*string)(v), m)
+		}
+		panic("claims: a field of no kind")
+	})
+}
+
+// mistype records, unless a mistake is recorded already, that the value
+// at p.pos, of the member m, is not of the JSON type expected, as
+// encoding/json words it: the member's path, "a JSON string", "a whole
+// number" and the like for the Go type, and the value's JSON type.
+func (p *jsonParser) mistype(m member, expected, actual string) {
+	if p.typeErr != nil {
+		return
+	}
+	rule := m.rule
+	if rule == nil {
+		rule = ErrMalformed
+	}
+	p.typeErr = &ValidationError{Claim: m.path, Err: rule, Expected: expected, Actual: "a JSON " + actual}
+}
+
+// valueType names the JSON type of the value starting with c (never
+// null), as encoding/json does in a type error.
+func valueType(c byte) string {
+	switch c {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	}
+	return "number"
+}
+
+// mistyped records the value at p.pos, starting with c, as a mistake and
+// checks its grammar.
+func (p *jsonParser) mistyped(m member, expected string, c byte) error {
+	p.mistype(m, expected, valueType(c))
+	return p.skipValue(m.depth)
+}
+
+func (p *jsonParser) stringMember(dst *string, m member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1135,11 +1276,10 @@ func (p *jsonParser) stringMember(dst *string, depth int) error {
 	case 'n':
 		return p.literal("null")
 	}
-	p.mistyped = true
-	return p.skipValue(depth)
+	return p.mistyped(m, "a JSON string", c)
 }
 
-func (p *jsonParser) intMember(dst *int64, depth int) error {
+func (p *jsonParser) intMember(dst *int64, m member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1152,7 +1292,7 @@ func (p *jsonParser) intMember(dst *int64, depth int) error {
 		}
 		n, ok := parseInt64(text)
 		if !ok {
-			p.mistyped = true
+			p.mistype(m, "a whole number", "number "+text)
 			return nil
 		}
 		*dst = n
@@ -1160,11 +1300,10 @@ func (p *jsonParser) intMember(dst *int64, depth int) error {
 	case c == 'n':
 		return p.literal("null")
 	}
-	p.mistyped = true
-	return p.skipValue(depth)
+	return p.mistyped(m, "a whole number", c)
 }
 
-func (p *jsonParser) boolMember(dst *bool, depth int) error {
+func (p *jsonParser) boolMember(dst *bool, m member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1179,8 +1318,7 @@ func (p *jsonParser) boolMember(dst *bool, depth int) error {
 	case 'n':
 		return p.literal("null")
 	}
-	p.mistyped = true
-	return p.skipValue(depth)
+	return p.mistyped(m, "a JSON boolean", c)
 }
 
 // parseInt64 parses a JSON number as encoding/json does for an int64
@@ -1208,94 +1346,33 @@ func parseInt64(text string) (int64, bool) {
 	return n, true
 }
 
-// anyMember checks any value and reports that one was there (for crit,
-// which encoding/json keeps as a json.RawMessage, null included).
-func (p *jsonParser) anyMember(dst *bool, depth int) error {
-	*dst = true
-	return p.skipValue(depth)
-}
-
 // payload reads a token payload into t.
 func (p *jsonParser) payload(t *Token) error {
 	if err := p.begin(); err != nil {
 		return err
 	}
-	const depth = 1
-	var iat, exp, authTime int64
-	err := p.members(depth, payloadNameSet, func(_ string, idx int) error {
-		switch idx {
-		case claimSub:
-			return p.stringMember(&t.UID, depth)
-		case claimAud:
-			return p.stringMember(&t.Audience, depth)
-		case claimIss:
-			return p.stringMember(&t.Issuer, depth)
-		case claimIat:
-			return p.intMember(&iat, depth)
-		case claimExp:
-			return p.intMember(&exp, depth)
-		case claimAuthTime:
-			return p.intMember(&authTime, depth)
-		case claimEmail:
-			return p.stringMember(&t.Email, depth)
-		case claimEmailVerified:
-			return p.boolMember(&t.EmailVerified, depth)
-		case claimPhoneNumber:
-			return p.stringMember(&t.PhoneNumber, depth)
-		case claimName:
-			return p.stringMember(&t.Name, depth)
-		case claimPicture:
-			return p.stringMember(&t.Picture, depth)
-		case claimFirebase:
-			return p.firebaseMember(&t.Firebase, depth)
-		case claimUID:
-			var uid string // only its type matters
-			return p.stringMember(&uid, depth)
-		}
-		return p.skipValue(depth)
-	})
-	if err != nil {
-		return err
-	}
-	t.IssuedAt, t.Expires, t.AuthTime = unixTime(iat), unixTime(exp), unixTime(authTime)
-	return nil
+	return tokenFields.read(p, t, 1)
 }
 
-func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
+// firebaseMember reads the firebase claim, an object, into f.
+func (p *jsonParser) firebaseMember(f *Firebase, m member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
 	}
 	switch c {
 	case '{':
+		return firebaseFields.read(p, f, m.depth+1)
 	case 'n':
 		return p.literal("null")
-	default:
-		p.mistyped = true
-		return p.skipValue(parent)
 	}
-	depth := parent + 1
-	return p.members(depth, firebaseNameSet, func(_ string, idx int) error {
-		switch idx {
-		case fbSignInProvider:
-			return p.stringMember(&f.SignInProvider, depth)
-		case fbIdentities:
-			return p.identitiesMember(&f.identities, depth)
-		case fbTenant:
-			return p.stringMember(&f.Tenant, depth)
-		case fbSignInSecondFactor:
-			return p.stringMember(&f.SignInSecondFactor, depth)
-		case fbSecondFactorIdentifier:
-			return p.stringMember(&f.SecondFactorIdentifier, depth)
-		}
-		return p.skipValue(depth)
-	})
+	return p.mistyped(m, "a JSON object", c)
 }
 
 // identitiesMember checks firebase.identities, an object of arrays of
 // strings as encoding/json fills a map[string][]string, and keeps its JSON
 // text in dst for Firebase.Identities to decode on demand.
-func (p *jsonParser) identitiesMember(dst *string, parent int) error {
+func (p *jsonParser) identitiesMember(dst *string, m member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1305,11 +1382,10 @@ func (p *jsonParser) identitiesMember(dst *string, parent int) error {
 	case 'n':
 		return p.literal("null")
 	default:
-		p.mistyped = true
-		return p.skipValue(parent)
+		return p.mistyped(m, "a JSON object", c)
 	}
 	start := p.pos
-	if err := p.identities(nil, parent); err != nil {
+	if err := p.identities(nil, m); err != nil {
 		return err
 	}
 	*dst = p.str[start:p.pos]
@@ -1320,80 +1396,99 @@ func (p *jsonParser) identitiesMember(dst *string, parent int) error {
 func decodeIdentities(text string) map[string][]string {
 	p := jsonParser{data: []byte(text), str: text}
 	m := make(map[string][]string, 2)
-	if err := p.identities(m, 0); err != nil {
+	if err := p.identities(m, member{path: "firebase.identities"}); err != nil {
 		return nil // not reached: Parse checked text
 	}
 	return m
 }
 
-// identities reads the object at p.pos (its '{' already peeked) inside a
-// container at parent, storing each array in m; with a nil m it only
-// checks the grammar and the types.
-func (p *jsonParser) identities(m map[string][]string, parent int) error {
-	depth := parent + 1
+// identities reads the object at p.pos (its '{' already peeked), the
+// value of the member m, storing each array in m; with a nil m it only
+// checks the grammar and the types. encoding/json names the claim itself
+// in a type error inside it, not the map's key.
+func (p *jsonParser) identities(dst map[string][]string, m member) error {
+	depth := m.depth + 1
 	// The arrays share one backing array; each is capped, so appending to
 	// one never writes into the next.
 	var pool []string
 	return p.members(depth, nil, func(k string, _ int) error {
 		var err error
-		pool, err = p.stringsMember(m, k, depth, pool)
+		pool, err = p.stringsMember(dst, k, member{path: m.path, rule: m.rule, depth: depth}, pool)
 		return err
 	})
 }
 
-// stringsMember reads an array of strings into m[k], appending its
-// elements to pool, and returns pool. With a nil m it only checks the
+// stringsMember reads an array of strings into dst[k], appending its
+// elements to pool, and returns pool. With a nil dst it only checks the
 // array.
-func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, pool []string) ([]string, error) {
+func (p *jsonParser) stringsMember(dst map[string][]string, k string, m member, pool []string) ([]string, error) {
+	start := len(pool)
+	pool, isNull, err := p.appendStrings(pool, dst != nil, m)
+	if err != nil || dst == nil {
+		return pool, err
+	}
+	if isNull {
+		dst[k] = nil
+		return pool, nil
+	}
+	if pool == nil {
+		pool = make([]string, 0, 4)
+	}
+	dst[k] = pool[start:len(pool):len(pool)]
+	return pool, nil
+}
+
+// stringsValue reads an array of strings into dst (nil for null), as
+// encoding/json fills a []string.
+func (p *jsonParser) stringsValue(dst *[]string, m member) error {
+	list, isNull, err := p.appendStrings(nil, true, m)
+	if err != nil || isNull {
+		return err
+	}
+	if list == nil {
+		list = []string{}
+	}
+	*dst = list
+	return nil
+}
+
+// appendStrings reads the array of strings at p.pos, the value of the
+// member m, appending its elements to pool if keep; isNull reports a null
+// instead. A value or an element of another type is recorded (mistype).
+func (p *jsonParser) appendStrings(pool []string, keep bool, m member) (_ []string, isNull bool, err error) {
 	c, err := p.peek()
 	if err != nil {
-		return pool, err
+		return pool, false, err
 	}
 	switch c {
 	case '[':
 	case 'n':
-		if m != nil {
-			m[k] = nil
-		}
-		return pool, p.literal("null")
+		return pool, true, p.literal("null")
 	default:
-		p.mistyped = true
-		return pool, p.skipValue(parent)
+		return pool, false, p.mistyped(m, "a JSON array", c)
 	}
-	depth := parent + 1
+	depth := m.depth + 1
 	empty, err := p.open(']', depth)
-	if err != nil {
-		return pool, err
+	if err != nil || empty {
+		return pool, false, err
 	}
-	start := len(pool)
-	if !empty {
-		for {
-			if err := p.count(); err != nil {
-				return pool, err
-			}
-			var s string
-			if err := p.stringMember(&s, depth); err != nil {
-				return pool, err
-			}
-			if m != nil {
-				pool = append(pool, s)
-			}
-			more, err := p.next(']')
-			if err != nil {
-				return pool, err
-			}
-			if !more {
-				break
-			}
+	elem := member{path: m.path, rule: m.rule, depth: depth}
+	for {
+		if err := p.count(); err != nil {
+			return pool, false, err
+		}
+		var s string
+		if err := p.stringMember(&s, elem); err != nil {
+			return pool, false, err
+		}
+		if keep {
+			pool = append(pool, s)
+		}
+		more, err := p.next(']')
+		if err != nil || !more {
+			return pool, false, err
 		}
 	}
-	if m != nil {
-		if pool == nil {
-			pool = make([]string, 0, 4)
-		}
-		m[k] = pool[start:len(pool):len(pool)]
-	}
-	return pool, nil
 }
 
 // header reads a JOSE header into h.
@@ -1401,18 +1496,13 @@ func (p *jsonParser) header(h *Header) error {
 	if err := p.begin(); err != nil {
 		return err
 	}
-	const depth = 1
-	return p.members(depth, headerNameSet, func(_ string, idx int) error {
-		switch idx {
-		case hdrAlg:
-			return p.stringMember(&h.Algorithm, depth)
-		case hdrKid:
-			return p.stringMember(&h.KeyID, depth)
-		case hdrTyp:
-			return p.stringMember(&h.Type, depth)
-		case hdrCrit:
-			return p.anyMember(&h.Critical, depth)
-		}
-		return p.skipValue(depth)
-	})
+	return headerFields.read(p, h, 1)
+}
+
+// appCheck reads an App Check payload into t.
+func (p *jsonParser) appCheck(t *AppCheckToken) error {
+	if err := p.begin(); err != nil {
+		return err
+	}
+	return appCheckFields.read(p, t, 1)
 }

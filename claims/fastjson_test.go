@@ -397,6 +397,7 @@ func FuzzFastParserMatchesReference(f *testing.F) {
 		typicalPayload, `{}`, `{"aud":"a","AUD":"b"}`, `{"ſub":"x"}`, `{"exp":1.5}`,
 		`{"firebase":{"identities":{"a":[null]}}}`, `{"x":"\ud83d\ude00"}`, `{"sub":1,"aud":2}`,
 		`{"x":[[[[{}]]]]}`, `{"crit":null,"alg":"RS256"}`,
+		`{"aud":["projects/1",null],"iat":1,"exp":"2"}`, `{"aud":[1]}`, `{"aud":"x","sub":2}`, `{"aud":[]}`, `{"aud":null}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -414,6 +415,11 @@ func FuzzFastParserMatchesReference(f *testing.F) {
 		wh, wherr := referenceParseHeader(data)
 		if d := sameOutcome(gh, wh, herr, wherr); d != "" {
 			t.Errorf("ParseHeader(%q): %s", data, d)
+		}
+		ga, aerr := ParseAppCheck(data)
+		wa, waerr := referenceParseAppCheck(data)
+		if d := sameOutcome(ga, wa, aerr, waerr); d != "" {
+			t.Errorf("ParseAppCheck(%q): %s", data, d)
 		}
 	})
 }
@@ -457,27 +463,63 @@ func TestPlainPrefixMatchesPlainByte(t *testing.T) {
 	}
 }
 
-func TestNameIndexes(t *testing.T) {
-	checks := []struct {
-		names []string
-		index map[string]int
-	}{
-		{payloadNames, map[string]int{"sub": claimSub, "aud": claimAud, "iss": claimIss, "iat": claimIat,
-			"exp": claimExp, "auth_time": claimAuthTime, "email": claimEmail, "email_verified": claimEmailVerified,
-			"phone_number": claimPhoneNumber, "name": claimName, "picture": claimPicture, "firebase": claimFirebase, "uid": claimUID}},
-		{firebaseNames, map[string]int{"sign_in_provider": fbSignInProvider, "identities": fbIdentities,
-			"tenant": fbTenant, "sign_in_second_factor": fbSignInSecondFactor, "second_factor_identifier": fbSecondFactorIdentifier}},
-		{headerNames, map[string]int{"alg": hdrAlg, "kid": hdrKid, "typ": hdrTyp, "crit": hdrCrit}},
-	}
-	for _, c := range checks {
-		if len(c.names) != len(c.index) {
-			t.Errorf("%d names, %d indexes", len(c.names), len(c.index))
-		}
-		for i, n := range c.names {
-			if c.index[n] != i {
-				t.Errorf("%q is at %d, its constant says %d", n, i, c.index[n])
+// TestFieldTables checks the tables that drive the parser: each name is
+// found at its own index, every typed field is filled from its claim, and
+// a claim of the wrong JSON type breaks its own rule, worded as
+// encoding/json words it.
+func TestFieldTables(t *testing.T) {
+	for _, names := range []*nameSet{tokenFields.names, firebaseFields.names, headerFields.names, appCheckFields.names} {
+		for i, n := range names.names {
+			if got := names.index(n, keySig(n)); got != i {
+				t.Errorf("%q is found at %d, want %d", n, got, i)
 			}
 		}
+	}
+	tok, err := Parse([]byte(`{"sub":"u1","aud":"p","iss":"i","iat":100,"exp":200,"auth_time":50,` +
+		`"email":"e@x","email_verified":true,"phone_number":"+1","name":"N","picture":"https://p","uid":"u1",` +
+		`"firebase":{"sign_in_provider":"password","identities":{"email":["e@x"]},"tenant":"t1",` +
+		`"sign_in_second_factor":"phone","second_factor_identifier":"f1"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Token{UID: "u1", Audience: "p", Issuer: "i", IssuedAt: time.Unix(100, 0).UTC(), Expires: time.Unix(200, 0).UTC(),
+		AuthTime: time.Unix(50, 0).UTC(), Email: "e@x", EmailVerified: true, PhoneNumber: "+1", Name: "N", Picture: "https://p",
+		Firebase: Firebase{SignInProvider: "password", identities: `{"email":["e@x"]}`, Tenant: "t1",
+			SignInSecondFactor: "phone", SecondFactorIdentifier: "f1"}}
+	got := *tok
+	got.raw, got.payload = "", nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Parse =\n%#v\nwant\n%#v", got, want)
+	}
+	for _, c := range []struct {
+		payload          string
+		claim            string
+		rule             error
+		expected, actual string
+	}{
+		{`{"sub":1}`, "sub", ErrInvalidSubject, "a JSON string", "a JSON number"},
+		{`{"uid":true}`, "uid", ErrInvalidSubject, "a JSON string", "a JSON bool"},
+		{`{"aud":["p"]}`, "aud", ErrInvalidAudience, "a JSON string", "a JSON array"},
+		{`{"iss":{}}`, "iss", ErrInvalidIssuer, "a JSON string", "a JSON object"},
+		{`{"iat":"1"}`, "iat", ErrInvalidIssuedAt, "a whole number", "a JSON string"},
+		{`{"exp":1.5}`, "exp", ErrInvalidExpiry, "a whole number", "a JSON number 1.5"},
+		{`{"auth_time":99999999999999999999}`, "auth_time", ErrInvalidAuthTime, "a whole number", "a JSON number 99999999999999999999"},
+		{`{"email_verified":"yes"}`, "email_verified", ErrMalformed, "a JSON boolean", "a JSON string"},
+		{`{"firebase":[]}`, "firebase", ErrMalformed, "a JSON object", "a JSON array"},
+		{`{"firebase":{"tenant":5}}`, "firebase.tenant", ErrInvalidTenant, "a JSON string", "a JSON number"},
+		{`{"firebase":{"identities":{"email":"e"}}}`, "firebase.identities", ErrMalformed, "a JSON array", "a JSON string"},
+		{`{"firebase":{"identities":{"email":[1]}}}`, "firebase.identities", ErrMalformed, "a JSON string", "a JSON number"},
+		{`{"sub":1,"aud":2}`, "sub", ErrInvalidSubject, "a JSON string", "a JSON number"}, // the first mistake
+	} {
+		_, err := Parse([]byte(c.payload))
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Claim != c.claim || ve.Err != c.rule || ve.Expected != c.expected || ve.Actual != c.actual {
+			t.Errorf("Parse(%s) = %#v, want %s %v expected %q actual %q", c.payload, err, c.claim, c.rule, c.expected, c.actual)
+		}
+		checkPayload(t, c.payload)
+	}
+	if _, err := Parse([]byte(`{"sub":1,"x":[}`)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a syntax error after a mistyped claim: %v, want ErrMalformed", err)
 	}
 }
 

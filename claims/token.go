@@ -73,55 +73,42 @@ func (f Firebase) Identities() map[string][]string {
 	return decodeIdentities(f.identities)
 }
 
-// wireFirebase is the firebase claim as encoding/json decodes it, on the
-// rare path that reports a mistyped claim (see parseMistyped).
-type wireFirebase struct {
-	SignInProvider         string              `json:"sign_in_provider"`
-	Identities             map[string][]string `json:"identities"`
-	Tenant                 string              `json:"tenant"`
-	SignInSecondFactor     string              `json:"sign_in_second_factor"`
-	SecondFactorIdentifier string              `json:"second_factor_identifier"`
-}
+// tokenFields are the typed claims of a payload, in the one table that
+// names each claim, the Token field it fills and the rule its JSON type
+// belongs to: a new typed claim is one line here. uid is read only for
+// its type: the Admin SDK decodes a uid claim into a string, so one of
+// another type makes the token unreadable there and is refused here
+// (ErrInvalidSubject).
+var tokenFields = newFields("",
+	stringField("sub", ErrInvalidSubject, func(t *Token) *string { return &t.UID }),
+	stringField("aud", ErrInvalidAudience, func(t *Token) *string { return &t.Audience }),
+	stringField("iss", ErrInvalidIssuer, func(t *Token) *string { return &t.Issuer }),
+	timeField("iat", ErrInvalidIssuedAt, func(t *Token) *time.Time { return &t.IssuedAt }),
+	timeField("exp", ErrInvalidExpiry, func(t *Token) *time.Time { return &t.Expires }),
+	timeField("auth_time", ErrInvalidAuthTime, func(t *Token) *time.Time { return &t.AuthTime }),
+	stringField("email", nil, func(t *Token) *string { return &t.Email }),
+	boolField("email_verified", nil, func(t *Token) *bool { return &t.EmailVerified }),
+	stringField("phone_number", nil, func(t *Token) *string { return &t.PhoneNumber }),
+	stringField("name", nil, func(t *Token) *string { return &t.Name }),
+	stringField("picture", nil, func(t *Token) *string { return &t.Picture }),
+	firebaseField("firebase", nil, func(t *Token) *Firebase { return &t.Firebase }),
+	typeOnlyField[Token]("uid", ErrInvalidSubject),
+)
 
-type wireToken struct {
-	Sub           string       `json:"sub"`
-	Aud           string       `json:"aud"`
-	Iss           string       `json:"iss"`
-	Iat           int64        `json:"iat"`
-	Exp           int64        `json:"exp"`
-	AuthTime      int64        `json:"auth_time"`
-	Email         string       `json:"email"`
-	EmailVerified bool         `json:"email_verified"`
-	PhoneNumber   string       `json:"phone_number"`
-	Name          string       `json:"name"`
-	Picture       string       `json:"picture"`
-	Firebase      wireFirebase `json:"firebase"`
-	UID           string       `json:"uid"`
-}
-
-var (
-	// payloadNames are the claims read into a Token, and uid: the Admin
-	// SDK decodes a uid claim into a string, so one of another type makes
-	// the token unreadable there and is refused here (ErrInvalidSubject).
-	payloadNames  = []string{"sub", "aud", "iss", "iat", "exp", "auth_time", "email", "email_verified", "phone_number", "name", "picture", "firebase", "uid"}
-	firebaseNames = []string{"sign_in_provider", "identities", "tenant", "sign_in_second_factor", "second_factor_identifier"}
-	// payloadRules names the rule broken when a claim has the wrong JSON type.
-	payloadRules = map[string]error{
-		"sub":             ErrInvalidSubject,
-		"uid":             ErrInvalidSubject,
-		"aud":             ErrInvalidAudience,
-		"iss":             ErrInvalidIssuer,
-		"iat":             ErrInvalidIssuedAt,
-		"exp":             ErrInvalidExpiry,
-		"auth_time":       ErrInvalidAuthTime,
-		"firebase.tenant": ErrInvalidTenant,
-	}
+// firebaseFields are the typed members of the firebase claim.
+var firebaseFields = newFields("firebase.",
+	stringField("sign_in_provider", nil, func(f *Firebase) *string { return &f.SignInProvider }),
+	identitiesField("identities", nil, func(f *Firebase) *string { return &f.identities }),
+	stringField("tenant", ErrInvalidTenant, func(f *Firebase) *string { return &f.Tenant }),
+	stringField("sign_in_second_factor", nil, func(f *Firebase) *string { return &f.SignInSecondFactor }),
+	stringField("second_factor_identifier", nil, func(f *Firebase) *string { return &f.SecondFactorIdentifier }),
 )
 
 // Parse decodes a token's payload from its JSON (already base64url decoded).
 // It checks the JSON strictly (full grammar, valid UTF-8, no duplicate keys,
 // bounded depth) and the types of the typed claims, but none of the rules:
-// see Validate. The Token keeps a copy of payload, so the caller may reuse
+// see Validate. A typed claim of the wrong JSON type is refused with its
+// rule, worded as encoding/json words the type error. The Token keeps a copy of payload, so the caller may reuse
 // payload once Parse returns.
 func Parse(payload []byte) (*Token, error) {
 	p := jsonParser{data: payload, str: string(payload)}
@@ -133,12 +120,8 @@ func Parse(payload []byte) (*Token, error) {
 	if err != nil {
 		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
-	if p.mistyped {
-		t, err := parseMistyped(payload)
-		if t != nil {
-			t.payload, t.raw = nil, p.str
-		}
-		return t, err
+	if p.typeErr != nil {
+		return nil, p.typeErr
 	}
 	return t, nil
 }
@@ -159,50 +142,6 @@ func CheckPayloadPrefix(prefix []byte) error {
 		return &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
 	return nil
-}
-
-// parseMistyped decodes a payload that is strict JSON but has a typed claim
-// of the wrong JSON type, through encoding/json, so that the error names
-// the claim, its rule and the types exactly as encoding/json sees them.
-func parseMistyped(payload []byte) (*Token, error) {
-	var w wireToken
-	if err := json.Unmarshal(payload, &w); err != nil {
-		return nil, typeError("payload", err, payloadRules)
-	}
-	return &Token{
-		UID:           w.Sub,
-		Audience:      w.Aud,
-		Issuer:        w.Iss,
-		IssuedAt:      unixTime(w.Iat),
-		Expires:       unixTime(w.Exp),
-		AuthTime:      unixTime(w.AuthTime),
-		Email:         w.Email,
-		EmailVerified: w.EmailVerified,
-		PhoneNumber:   w.PhoneNumber,
-		Name:          w.Name,
-		Picture:       w.Picture,
-		Firebase: Firebase{
-			SignInProvider:         w.Firebase.SignInProvider,
-			Tenant:                 w.Firebase.Tenant,
-			SignInSecondFactor:     w.Firebase.SignInSecondFactor,
-			SecondFactorIdentifier: w.Firebase.SecondFactorIdentifier,
-			identities:             identitiesText(w.Firebase.Identities),
-		},
-		payload: payload,
-	}, nil
-}
-
-// identitiesText is the JSON text of m, or "" for a nil map, as Parse
-// keeps firebase.identities.
-func identitiesText(m map[string][]string) string {
-	if m == nil {
-		return ""
-	}
-	b, err := json.Marshal(m)
-	if err != nil { // a map of string slices always marshals
-		return ""
-	}
-	return string(b)
 }
 
 // maxUnixSeconds is 9999-12-31T23:59:59Z. Larger NumericDates are refused:
