@@ -35,7 +35,7 @@ type AppCheckToken struct {
 func (t *AppCheckToken) Decode(v any) error { return json.Unmarshal(t.payload, v) }
 
 // appCheckFields are the typed claims of an App Check payload.
-var appCheckFields = newFields("",
+var appCheckFields = newFields("", 1,
 	stringField("sub", ErrInvalidSubject, func(t *AppCheckToken) *string { return &t.AppID }),
 	stringField("iss", ErrInvalidIssuer, func(t *AppCheckToken) *string { return &t.Issuer }),
 	stringsField("aud", ErrInvalidAudience, func(t *AppCheckToken) *[]string { return &t.Audience }),

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf16"
@@ -159,11 +160,11 @@ func (p *jsonParser) members(depth int, names *nameSet, member func(key string, 
 		return err
 	}
 	for n := 1; ; n++ {
-		if n > MaxJSONMembers {
-			return errTooManyMembers
-		}
-		if err := p.count(); err != nil {
-			return err
+		if p.values++; n > MaxJSONMembers || p.values > MaxJSONValues {
+			if n > MaxJSONMembers {
+				return errTooManyMembers
+			}
+			return errTooManyValues
 		}
 		k, idx, err := p.key(&keys)
 		if err != nil {
@@ -478,11 +479,12 @@ func smallestFold(r rune) rune {
 	if uint32(r) > unicode.MaxRune {
 		return r
 	}
-	page := foldTable.index[r>>8]
+	t := foldTable()
+	page := t.index[r>>8]
 	if page == 0 {
 		return r
 	}
-	return foldTable.pages[page][r&0xff]
+	return t.pages[page][r&0xff]
 }
 
 // orbitMin returns the smallest rune that r folds to, itself included,
@@ -499,12 +501,10 @@ func orbitMin(r rune) rune {
 // gives each page's place in pages, 0 for the pages where every rune is
 // its own orbitMin (most of them). A rune with any case mapping is in one
 // of unicode.CaseRanges, so only those are walked; TestFoldTable checks
-// every rune.
-var foldTable = func() (t struct {
-	index [(unicode.MaxRune + 1) >> 8]uint16
-	pages [][256]rune
-}) {
-	t.pages = make([][256]rune, 1, 64)
+// every rune. It is built on first use (about a millisecond), as most
+// programs never read a key beyond ASCII.
+var foldTable = sync.OnceValue(func() *foldPages {
+	t := &foldPages{pages: make([][256]rune, 1, 32)}
 	for _, cr := range unicode.CaseRanges {
 		for r := rune(cr.Lo); r <= rune(cr.Hi); r++ {
 			m := orbitMin(r)
@@ -523,7 +523,13 @@ var foldTable = func() (t struct {
 		}
 	}
 	return t
-}()
+})
+
+// foldPages is the form of foldTable.
+type foldPages struct {
+	index [(unicode.MaxRune + 1) >> 8]uint16
+	pages [][256]rune
+}
 
 // foldSeed seeds the hash of folded keys, so that no one can choose keys
 // that all land in one slot. It is set once, at start-up.
@@ -1169,21 +1175,23 @@ type member struct {
 	depth int
 }
 
-// fields is the table of the typed members of objects of type T, and the
-// nameSet of their names (so field i is the name at index i).
+// fields is the table of the typed members of objects of type T, which
+// are at depth, with the nameSet of their names (so field i is the name at
+// index i) and each one's member.
 type fields[T any] struct {
-	list  []field[T]
-	paths []string
-	names *nameSet
+	list    []field[T]
+	members []member
+	names   *nameSet
 }
 
-// newFields makes the table of list, whose paths are prefix and the name.
-func newFields[T any](prefix string, list ...field[T]) *fields[T] {
+// newFields makes the table of list, for objects at depth whose paths in
+// a type error are prefix and the name.
+func newFields[T any](prefix string, depth int, list ...field[T]) *fields[T] {
 	t := &fields[T]{list: list}
 	names := make([]string, len(list))
 	for i, f := range list {
 		names[i] = f.name
-		t.paths = append(t.paths, prefix+f.name)
+		t.members = append(t.members, member{path: prefix + f.name, rule: f.rule, depth: depth})
 	}
 	t.names = newNameSet(names)
 	return t
@@ -1197,7 +1205,7 @@ func (t *fields[T]) read(p *jsonParser, dst *T, depth int) error {
 			return p.skipValue(depth)
 		}
 		f := &t.list[idx]
-		m := member{path: t.paths[idx], rule: f.rule, depth: depth}
+		m := &t.members[idx]
 		v := unsafe.Add(unsafe.Pointer(dst), f.offset)
 		switch f.kind {
 		case kindString:
@@ -1230,7 +1238,7 @@ func (t *fields[T]) read(p *jsonParser, dst *T, depth int) error {
 // at p.pos, of the member m, is not of the JSON type expected, as
 // encoding/json words it: the member's path, "a JSON string", "a whole
 // number" and the like for the Go type, and the value's JSON type.
-func (p *jsonParser) mistype(m member, expected, actual string) {
+func (p *jsonParser) mistype(m *member, expected, actual string) {
 	if p.typeErr != nil {
 		return
 	}
@@ -1259,12 +1267,12 @@ func valueType(c byte) string {
 
 // mistyped records the value at p.pos, starting with c, as a mistake and
 // checks its grammar.
-func (p *jsonParser) mistyped(m member, expected string, c byte) error {
+func (p *jsonParser) mistyped(m *member, expected string, c byte) error {
 	p.mistype(m, expected, valueType(c))
 	return p.skipValue(m.depth)
 }
 
-func (p *jsonParser) stringMember(dst *string, m member) error {
+func (p *jsonParser) stringMember(dst *string, m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1279,7 +1287,7 @@ func (p *jsonParser) stringMember(dst *string, m member) error {
 	return p.mistyped(m, "a JSON string", c)
 }
 
-func (p *jsonParser) intMember(dst *int64, m member) error {
+func (p *jsonParser) intMember(dst *int64, m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1303,7 +1311,7 @@ func (p *jsonParser) intMember(dst *int64, m member) error {
 	return p.mistyped(m, "a whole number", c)
 }
 
-func (p *jsonParser) boolMember(dst *bool, m member) error {
+func (p *jsonParser) boolMember(dst *bool, m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1355,14 +1363,14 @@ func (p *jsonParser) payload(t *Token) error {
 }
 
 // firebaseMember reads the firebase claim, an object, into f.
-func (p *jsonParser) firebaseMember(f *Firebase, m member) error {
+func (p *jsonParser) firebaseMember(f *Firebase, m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
 	}
 	switch c {
 	case '{':
-		return firebaseFields.read(p, f, m.depth+1)
+		return firebaseFields.read(p, f, m.depth+1) // always 2
 	case 'n':
 		return p.literal("null")
 	}
@@ -1372,7 +1380,7 @@ func (p *jsonParser) firebaseMember(f *Firebase, m member) error {
 // identitiesMember checks firebase.identities, an object of arrays of
 // strings as encoding/json fills a map[string][]string, and keeps its JSON
 // text in dst for Firebase.Identities to decode on demand.
-func (p *jsonParser) identitiesMember(dst *string, m member) error {
+func (p *jsonParser) identitiesMember(dst *string, m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1396,7 +1404,7 @@ func (p *jsonParser) identitiesMember(dst *string, m member) error {
 func decodeIdentities(text string) map[string][]string {
 	p := jsonParser{data: []byte(text), str: text}
 	m := make(map[string][]string, 2)
-	if err := p.identities(m, member{path: "firebase.identities"}); err != nil {
+	if err := p.identities(m, &member{path: "firebase.identities"}); err != nil {
 		return nil // not reached: Parse checked text
 	}
 	return m
@@ -1406,14 +1414,15 @@ func decodeIdentities(text string) map[string][]string {
 // value of the member m, storing each array in m; with a nil m it only
 // checks the grammar and the types. encoding/json names the claim itself
 // in a type error inside it, not the map's key.
-func (p *jsonParser) identities(dst map[string][]string, m member) error {
+func (p *jsonParser) identities(dst map[string][]string, m *member) error {
 	depth := m.depth + 1
+	elem := &member{path: m.path, rule: m.rule, depth: depth}
 	// The arrays share one backing array; each is capped, so appending to
 	// one never writes into the next.
 	var pool []string
 	return p.members(depth, nil, func(k string, _ int) error {
 		var err error
-		pool, err = p.stringsMember(dst, k, member{path: m.path, rule: m.rule, depth: depth}, pool)
+		pool, err = p.stringsMember(dst, k, elem, pool)
 		return err
 	})
 }
@@ -1421,7 +1430,7 @@ func (p *jsonParser) identities(dst map[string][]string, m member) error {
 // stringsMember reads an array of strings into dst[k], appending its
 // elements to pool, and returns pool. With a nil dst it only checks the
 // array.
-func (p *jsonParser) stringsMember(dst map[string][]string, k string, m member, pool []string) ([]string, error) {
+func (p *jsonParser) stringsMember(dst map[string][]string, k string, m *member, pool []string) ([]string, error) {
 	start := len(pool)
 	pool, isNull, err := p.appendStrings(pool, dst != nil, m)
 	if err != nil || dst == nil {
@@ -1440,7 +1449,7 @@ func (p *jsonParser) stringsMember(dst map[string][]string, k string, m member, 
 
 // stringsValue reads an array of strings into dst (nil for null), as
 // encoding/json fills a []string.
-func (p *jsonParser) stringsValue(dst *[]string, m member) error {
+func (p *jsonParser) stringsValue(dst *[]string, m *member) error {
 	list, isNull, err := p.appendStrings(nil, true, m)
 	if err != nil || isNull {
 		return err
@@ -1455,7 +1464,7 @@ func (p *jsonParser) stringsValue(dst *[]string, m member) error {
 // appendStrings reads the array of strings at p.pos, the value of the
 // member m, appending its elements to pool if keep; isNull reports a null
 // instead. A value or an element of another type is recorded (mistype).
-func (p *jsonParser) appendStrings(pool []string, keep bool, m member) (_ []string, isNull bool, err error) {
+func (p *jsonParser) appendStrings(pool []string, keep bool, m *member) (_ []string, isNull bool, err error) {
 	c, err := p.peek()
 	if err != nil {
 		return pool, false, err
@@ -1472,7 +1481,7 @@ func (p *jsonParser) appendStrings(pool []string, keep bool, m member) (_ []stri
 	if err != nil || empty {
 		return pool, false, err
 	}
-	elem := member{path: m.path, rule: m.rule, depth: depth}
+	elem := &member{path: m.path, rule: m.rule, depth: depth}
 	for {
 		if err := p.count(); err != nil {
 			return pool, false, err

@@ -685,7 +685,7 @@ func TestFoldTable(t *testing.T) {
 			t.Fatalf("smallestFold(%U) = %U, want %U", r, got, want)
 		}
 	}
-	if n := len(foldTable.pages); n > 64 {
+	if n := len(foldTable().pages); n > 64 {
 		t.Errorf("%d pages, want at most 64", n)
 	}
 }

@@ -28,7 +28,7 @@ type Header struct {
 
 // headerFields are the header parameters read into a Header, with the
 // rule each one's JSON type belongs to.
-var headerFields = newFields("",
+var headerFields = newFields("", 1,
 	stringField("alg", ErrUnsupportedAlgorithm, func(h *Header) *string { return &h.Algorithm }),
 	stringField("kid", ErrInvalidKeyID, func(h *Header) *string { return &h.KeyID }),
 	stringField("typ", nil, func(h *Header) *string { return &h.Type }),

@@ -79,7 +79,7 @@ func (f Firebase) Identities() map[string][]string {
 // its type: the Admin SDK decodes a uid claim into a string, so one of
 // another type makes the token unreadable there and is refused here
 // (ErrInvalidSubject).
-var tokenFields = newFields("",
+var tokenFields = newFields("", 1,
 	stringField("sub", ErrInvalidSubject, func(t *Token) *string { return &t.UID }),
 	stringField("aud", ErrInvalidAudience, func(t *Token) *string { return &t.Audience }),
 	stringField("iss", ErrInvalidIssuer, func(t *Token) *string { return &t.Issuer }),
@@ -96,7 +96,7 @@ var tokenFields = newFields("",
 )
 
 // firebaseFields are the typed members of the firebase claim.
-var firebaseFields = newFields("firebase.",
+var firebaseFields = newFields("firebase.", 2,
 	stringField("sign_in_provider", nil, func(f *Firebase) *string { return &f.SignInProvider }),
 	identitiesField("identities", nil, func(f *Firebase) *string { return &f.identities }),
 	stringField("tenant", ErrInvalidTenant, func(f *Firebase) *string { return &f.Tenant }),
