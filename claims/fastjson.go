@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -36,6 +37,8 @@ type jsonParser struct {
 	// fold holds the folded form of the last key that is not its own
 	// (see foldKey); it grows to the longest such key and is reused.
 	fold []byte
+	// keyBuf holds the last key with escapes, decoded (see key).
+	keyBuf []byte
 	// values counts the members and array elements read so far, against
 	// MaxJSONValues.
 	values int
@@ -152,8 +155,10 @@ func (p *jsonParser) begin() error {
 // members reads the object whose '{' is at p.pos, a container at depth.
 // Each key is checked against the keys before it and against names (nil
 // for an object without typed members); member then reads the value,
-// given the key and the index of the name it is (or -1).
-func (p *jsonParser) members(depth int, names *nameSet, member func(key string, idx int) error) error {
+// given the key and the index of the name it is (or -1). The key may be
+// held in a buffer the next key overwrites, unless keep asks for keys
+// that member may keep.
+func (p *jsonParser) members(depth int, names *nameSet, keep bool, member func(key string, idx int) error) error {
 	keys := objectKeys{names: names, start: p.pos, depth: depth}
 	empty, err := p.open('}', depth)
 	if err != nil || empty {
@@ -166,9 +171,12 @@ func (p *jsonParser) members(depth int, names *nameSet, member func(key string, 
 			}
 			return errTooManyValues
 		}
-		k, idx, err := p.key(&keys)
+		k, idx, temp, err := p.key(&keys)
 		if err != nil {
 			return err
+		}
+		if temp && keep {
+			k = strings.Clone(k)
 		}
 		if err := member(k, idx); err != nil {
 			return err
@@ -244,11 +252,12 @@ type objectKeys struct {
 // of the name it is (or -1). The key must differ, under the case folding
 // encoding/json applies to field names, from every key read before in the
 // object; and a key that folds to one of the names must be spelled exactly
-// like it.
-func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
+// like it. temp reports a key with escapes, decoded into p.keyBuf, which
+// the next such key overwrites.
+func (p *jsonParser) key(keys *objectKeys) (_ string, _ int, temp bool, _ error) {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-		return "", -1, syntaxErr("expected a key")
+		return "", -1, false, syntaxErr("expected a key")
 	}
 	at := p.pos
 	// A key of plain bytes, as nearly every key is, is read here, eight
@@ -287,21 +296,29 @@ func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 		k = p.str[start:i]
 		p.pos = i + 1
 	} else {
-		var err error
-		if k, _, err = p.readString(true); err != nil {
-			return "", -1, err
+		if _, _, err := p.readString(false); err != nil {
+			return "", -1, false, err
+		}
+		body := d[start : p.pos-1]
+		if bytes.IndexByte(body, '\\') < 0 {
+			k = p.str[start : p.pos-1]
+		} else {
+			// Decoded into a buffer kept for the next key, not allocated:
+			// a payload of escaped keys allocated once per key.
+			p.keyBuf = appendUnescaped(p.keyBuf[:0], body)
+			k, temp = unsafe.String(unsafe.SliceData(p.keyBuf), len(p.keyBuf)), true
 		}
 	}
-	idx, err := p.addKey(keys, k, self, at)
+	idx, err := p.addKey(keys, k, self, temp, at)
 	if err != nil {
-		return "", -1, err
+		return "", -1, false, err
 	}
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-		return "", -1, syntaxErr("expected ':'")
+		return "", -1, false, syntaxErr("expected ':'")
 	}
 	p.pos++
-	return k, idx, nil
+	return k, idx, temp, nil
 }
 
 // plainKeyByte marks the bytes of a key that is its own folded form and
@@ -333,7 +350,7 @@ func plainKeyPrefix(x uint64) int {
 
 // addKey records key k, read at offset at, in keys and returns the index
 // of the name it is, or -1. self tells that k is known to be its own
-// folded form.
+// folded form, temp that k is held in p.keyBuf (so keys keeps a copy).
 //
 // Every check costs time in proportion to k's length, whatever the keys
 // before it: k is folded once (foldKey), a key that folds to one of the
@@ -344,7 +361,7 @@ func plainKeyPrefix(x uint64) int {
 // hashes; when one repeats, which for distinct keys (the seed being
 // secret) is as likely as guessing 64 random bits, the object's keys are
 // read again to compare k with each.
-func (p *jsonParser) addKey(keys *objectKeys, k string, self bool, at int) (int, error) {
+func (p *jsonParser) addKey(keys *objectKeys, k string, self, temp bool, at int) (int, error) {
 	var folded []byte
 	if !self {
 		folded, self = foldKey(k, p.fold)
@@ -375,6 +392,9 @@ func (p *jsonParser) addKey(keys *objectKeys, k string, self bool, at int) (int,
 			if s.sig == sig && foldEqual(s.key, k) {
 				return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
 			}
+		}
+		if temp {
+			k = strings.Clone(k)
 		}
 		keys.first[keys.n] = seenKey{key: k, sig: sig}
 		keys.n++
@@ -438,6 +458,7 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 		return buf[:0], true
 	}
 	buf = append(buf[:0], k[:i]...)
+	var table *foldPages
 	for i < len(k) {
 		c := k[i]
 		if c < utf8.RuneSelf {
@@ -455,7 +476,10 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 		} else {
 			r, size = utf8.DecodeRuneInString(k[i:])
 		}
-		r = smallestFold(r)
+		if table == nil {
+			table = foldTable()
+		}
+		r = table.smallest(r)
 		switch {
 		case 'A' <= r && r <= 'Z':
 			buf = append(buf, byte(r)+'a'-'A')
@@ -475,11 +499,13 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 // from foldTable: a lookup, where unicode.SimpleFold walks r's orbit with
 // a binary search per step (a payload of such runes cost ten times a
 // verification).
-func smallestFold(r rune) rune {
+func smallestFold(r rune) rune { return foldTable().smallest(r) }
+
+// smallest is smallestFold with the table at hand.
+func (t *foldPages) smallest(r rune) rune {
 	if uint32(r) > unicode.MaxRune {
 		return r
 	}
-	t := foldTable()
 	page := t.index[r>>8]
 	if page == 0 {
 		return r
@@ -760,7 +786,7 @@ func (p *jsonParser) object(names *nameSet) error {
 		return err
 	}
 	const depth = 1
-	if err := p.members(depth, names, func(string, int) error { return p.skipValue(depth) }); err != nil {
+	if err := p.members(depth, names, false, func(string, int) error { return p.skipValue(depth) }); err != nil {
 		return err
 	}
 	return p.end()
@@ -768,7 +794,7 @@ func (p *jsonParser) object(names *nameSet) error {
 
 // skipObject checks an object at depth whose '{' is at p.pos.
 func (p *jsonParser) skipObject(depth int) error {
-	return p.members(depth, nil, func(string, int) error { return p.skipValue(depth) })
+	return p.members(depth, nil, false, func(string, int) error { return p.skipValue(depth) })
 }
 
 func (p *jsonParser) literal(word string) error {
@@ -1046,7 +1072,11 @@ func hex4(b []byte) rune {
 // encoding/json does: a \u escape of a lone or misordered surrogate becomes
 // U+FFFD.
 func unescape(s []byte) string {
-	b := make([]byte, 0, len(s))
+	return string(appendUnescaped(make([]byte, 0, len(s)), s))
+}
+
+// appendUnescaped appends the body s, decoded as unescape does, to b.
+func appendUnescaped(b, s []byte) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c != '\\' {
@@ -1085,7 +1115,7 @@ func unescape(s []byte) string {
 		}
 		i += 2
 	}
-	return string(b)
+	return b
 }
 
 // Typed members. A table of fields (see fields) names the typed members
@@ -1200,7 +1230,7 @@ func newFields[T any](prefix string, depth int, list ...field[T]) *fields[T] {
 // read reads the object whose '{' is at p.pos, at depth, into dst: its
 // typed members through t, the others only checked.
 func (t *fields[T]) read(p *jsonParser, dst *T, depth int) error {
-	return p.members(depth, t.names, func(_ string, idx int) error {
+	return p.members(depth, t.names, false, func(_ string, idx int) error {
 		if idx < 0 {
 			return p.skipValue(depth)
 		}
@@ -1420,7 +1450,7 @@ func (p *jsonParser) identities(dst map[string][]string, m *member) error {
 	// The arrays share one backing array; each is capped, so appending to
 	// one never writes into the next.
 	var pool []string
-	return p.members(depth, nil, func(k string, _ int) error {
+	return p.members(depth, nil, true, func(k string, _ int) error {
 		var err error
 		pool, err = p.stringsMember(dst, k, elem, pool)
 		return err

@@ -129,14 +129,28 @@ func Parse(payload []byte) (*Token, error) {
 // CheckPayloadPrefix reads prefix, the first bytes of a token's payload,
 // and returns the error that Parse returns for every payload starting with
 // prefix, when prefix alone decides one: too many members or values, a
-// duplicate key, nesting too deep, or no object at all. Otherwise, even
-// when prefix is a whole payload, it returns nil and Parse decides. It
+// duplicate key, nesting too deep, or no object at all. Otherwise (even
+// when prefix is a whole payload) it returns nil and Parse decides. It
 // lets a verifier refuse a long junk payload having decoded only its
-// start; it allocates nothing for the payloads it does not refuse.
+// start; it allocates nothing for the payloads it does not refuse. A
+// duplicate key in a start too sparse to reach a limit is left to Parse.
 func CheckPayloadPrefix(prefix []byte) error {
 	// The strings read are dropped before CheckPayloadPrefix returns (an
 	// error message copies what it quotes), so prefix is not copied.
 	p := jsonParser{data: prefix, str: unsafe.String(unsafe.SliceData(prefix), len(prefix))}
+	if err := p.begin(); err != nil {
+		if p.decisive(err) {
+			return &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
+		}
+		return nil
+	}
+	// Every member or element but the first of its container follows a
+	// comma, and nesting needs brackets: a start with few of them (a long
+	// string, say) cannot reach a limit, so reading it would be wasted.
+	opens := bytes.Count(prefix, []byte("{")) + bytes.Count(prefix, []byte("["))
+	if opens <= MaxJSONDepth && opens+bytes.Count(prefix, []byte(",")) < MaxJSONMembers {
+		return nil
+	}
 	var t Token
 	if err := p.payload(&t); err != nil && p.decisive(err) {
 		return &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
