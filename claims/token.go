@@ -133,7 +133,8 @@ func Parse(payload []byte) (*Token, error) {
 // when prefix is a whole payload) it returns nil and Parse decides. It
 // lets a verifier refuse a long junk payload having decoded only its
 // start; it allocates nothing for the payloads it does not refuse. A
-// duplicate key in a start too sparse to reach a limit is left to Parse.
+// start unlikely to reach a limit (see mayReachLimit) is left to Parse
+// whole, even if it repeats a key or nests too deep.
 func CheckPayloadPrefix(prefix []byte) error {
 	// The strings read are dropped before CheckPayloadPrefix returns (an
 	// error message copies what it quotes), so prefix is not copied.
@@ -144,11 +145,7 @@ func CheckPayloadPrefix(prefix []byte) error {
 		}
 		return nil
 	}
-	// Every member or element but the first of its container follows a
-	// comma, and nesting needs brackets: a start with few of them (a long
-	// string, say) cannot reach a limit, so reading it would be wasted.
-	opens := bytes.Count(prefix, []byte("{")) + bytes.Count(prefix, []byte("["))
-	if opens <= MaxJSONDepth && opens+bytes.Count(prefix, []byte(",")) < MaxJSONMembers {
+	if !mayReachLimit(prefix) {
 		return nil
 	}
 	var t Token
@@ -156,6 +153,23 @@ func CheckPayloadPrefix(prefix []byte) error {
 		return &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
 	return nil
+}
+
+// mayReachLimit guesses, from counts of a few bytes, whether reading the
+// start of a payload could reach MaxJSONMembers or MaxJSONValues, so that
+// reading one that cannot (a long string, many small objects) is not
+// wasted. A wrong guess only costs time: Parse applies the limits anyway.
+// Every value but the first of its container follows a comma, so there
+// are at most as many values as commas and brackets; an object of many
+// members needs as many colons, and they are not spread over many objects.
+func mayReachLimit(prefix []byte) bool {
+	braces := bytes.Count(prefix, []byte("{"))
+	opens := braces + bytes.Count(prefix, []byte("["))
+	if opens+bytes.Count(prefix, []byte(","))+1 > MaxJSONValues {
+		return true
+	}
+	colons := bytes.Count(prefix, []byte(":"))
+	return colons > MaxJSONMembers && 8*braces <= colons
 }
 
 // maxUnixSeconds is 9999-12-31T23:59:59Z. Larger NumericDates are refused:
