@@ -473,6 +473,8 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 		size := 2
 		if i+1 < len(k) && 0xc2 <= c && c <= 0xdf && k[i+1]&0xc0 == 0x80 { // two bytes, as most are
 			r = rune(c&0x1f)<<6 | rune(k[i+1]&0x3f)
+		} else if i+2 < len(k) && plainThreeByte(c, k[i+1], k[i+2]) {
+			r, size = rune(c&0x0f)<<12|rune(k[i+1]&0x3f)<<6|rune(k[i+2]&0x3f), 3
 		} else {
 			r, size = utf8.DecodeRuneInString(k[i:])
 		}
@@ -493,6 +495,14 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 		i += size
 	}
 	return buf, false
+}
+
+// plainThreeByte reports whether a, b, c are a three-byte UTF-8 sequence
+// whose lead byte allows any continuation bytes (E1-EC, EE, EF: neither
+// an overlong form nor a surrogate can start so); others are left to the
+// utf8 package.
+func plainThreeByte(a, b, c byte) bool {
+	return (0xe1 <= a && a <= 0xec || a == 0xee || a == 0xef) && b&0xc0 == 0x80 && c&0xc0 == 0x80
 }
 
 // smallestFold returns the smallest rune that r folds to, itself included,
@@ -1011,6 +1021,10 @@ func (p *jsonParser) readString(want bool) (s string, ascii bool, err error) {
 			for i < len(d) && d[i] >= utf8.RuneSelf {
 				if i+1 < len(d) && 0xc2 <= d[i] && d[i] <= 0xdf && d[i+1]&0xc0 == 0x80 {
 					i += 2
+					continue
+				}
+				if i+2 < len(d) && plainThreeByte(d[i], d[i+1], d[i+2]) {
+					i += 3
 					continue
 				}
 				r, size := utf8.DecodeRune(d[i:])

@@ -755,3 +755,19 @@ func TestFoldSetSize(t *testing.T) {
 		t.Fatalf("foldSetSlots = %d, want a power of two of at least %d", foldSetSlots, 2*MaxJSONMembers)
 	}
 }
+
+// TestPlainThreeByte checks the shortcut for three-byte UTF-8 against the
+// utf8 package on every lead byte beyond ASCII and every pair after it.
+func TestPlainThreeByte(t *testing.T) {
+	for a := 0x80; a <= 0xff; a++ {
+		for b := 0; b <= 0xff; b++ {
+			for c := 0; c <= 0xff; c += 7 {
+				seq := []byte{byte(a), byte(b), byte(c)}
+				r, size := utf8.DecodeRune(seq)
+				if plainThreeByte(byte(a), byte(b), byte(c)) && (size != 3 || r != rune(a&0x0f)<<12|rune(b&0x3f)<<6|rune(c&0x3f)) {
+					t.Fatalf("plainThreeByte(% x) is true, but utf8 decodes %U of %d bytes", seq, r, size)
+				}
+			}
+		}
+	}
+}
