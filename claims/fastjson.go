@@ -457,7 +457,13 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 	if i == len(k) {
 		return buf[:0], true
 	}
-	buf = append(buf[:0], k[:i]...)
+	// The folded form of valid UTF-8 is never longer than k (the smallest
+	// rune of an orbit takes no more bytes), so it is written in place.
+	if cap(buf) < len(k) {
+		buf = make([]byte, len(k))
+	}
+	buf = buf[:cap(buf)]
+	n := copy(buf, k[:i])
 	var table *foldPages
 	for i < len(k) {
 		c := k[i]
@@ -465,7 +471,8 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			buf = append(buf, c)
+			buf[n] = c
+			n++
 			i++
 			continue
 		}
@@ -475,8 +482,8 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 			r = rune(c&0x1f)<<6 | rune(k[i+1]&0x3f)
 		} else if i+2 < len(k) && plainThreeByte(c, k[i+1], k[i+2]) {
 			r, size = rune(c&0x0f)<<12|rune(k[i+1]&0x3f)<<6|rune(k[i+2]&0x3f), 3
-		} else {
-			r, size = utf8.DecodeRuneInString(k[i:])
+		} else if r, size = utf8.DecodeRuneInString(k[i:]); r == utf8.RuneError && size == 1 {
+			return foldInvalid(k, buf[:n], i)
 		}
 		if table == nil {
 			table = foldTable()
@@ -484,15 +491,33 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 		r = table.smallest(r)
 		switch {
 		case 'A' <= r && r <= 'Z':
-			buf = append(buf, byte(r)+'a'-'A')
+			buf[n] = byte(r) + 'a' - 'A'
+			n++
 		case r < utf8.RuneSelf:
-			buf = append(buf, byte(r))
+			buf[n] = byte(r)
+			n++
 		case r < 0x800:
-			buf = append(buf, 0xc0|byte(r>>6), 0x80|byte(r)&0x3f)
+			buf[n], buf[n+1] = 0xc0|byte(r>>6), 0x80|byte(r)&0x3f
+			n += 2
 		default:
-			buf = utf8.AppendRune(buf, r)
+			n += utf8.EncodeRune(buf[n:], r)
 		}
 		i += size
+	}
+	return buf[:n], false
+}
+
+// foldInvalid is foldKey from offset i of k on, where k is not valid
+// UTF-8 (each such byte folds to U+FFFD, three bytes), appending to buf
+// the form of what comes before. Keys are checked to be UTF-8 before they
+// are folded; this keeps foldKey total.
+func foldInvalid(k string, buf []byte, i int) ([]byte, bool) {
+	for _, r := range k[i:] {
+		r = smallestFold(r)
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		buf = utf8.AppendRune(buf, r)
 	}
 	return buf, false
 }

@@ -771,3 +771,11 @@ func TestPlainThreeByte(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldKeyInvalidUTF8(t *testing.T) {
+	for k, want := range map[string]string{"a\xffB": "a\ufffdb", "\xff": "\ufffd", "Ж\xc3": "Ж\ufffd", "ж\xe2\x82Ǆ": "Ж\ufffd\ufffdǄ"} {
+		if got, _ := foldKey(k, nil); string(got) != want {
+			t.Errorf("foldKey(%q) = %q, want %q", k, got, want)
+		}
+	}
+}
