@@ -25,18 +25,30 @@ func Decode(dst []byte, src string) (int, error) {
 	i := 0
 	// Groups of eight characters, each written as eight bytes (six of
 	// them the group's, two overwritten by the next group), while at least
-	// eight characters remain after the group, so that the tail, with its
+	// eight characters remain after the groups, so that the tail, with its
 	// trailing-bit check, goes to encoding/base64 and the last write stays
-	// inside dst.
-	for ; i+16 <= len(src) && n+8 <= len(dst); i += 8 {
-		x := binary.LittleEndian.Uint64([]byte(src[i : i+8]))
-		a, b := pairMap[uint16(x)], pairMap[uint16(x>>16)]
-		c, d := pairMap[uint16(x>>32)], pairMap[uint16(x>>48)]
-		if a|b|c|d > 0xfff {
+	// inside dst. Four groups a step while there is room, then one.
+	for ; i+40 <= len(src) && n+32 <= len(dst); i, n = i+32, n+24 {
+		s, d := src[i:i+32], dst[n:n+32]
+		a0, a1, a2, a3 := pair(s[0], s[1]), pair(s[2], s[3]), pair(s[4], s[5]), pair(s[6], s[7])
+		b0, b1, b2, b3 := pair(s[8], s[9]), pair(s[10], s[11]), pair(s[12], s[13]), pair(s[14], s[15])
+		c0, c1, c2, c3 := pair(s[16], s[17]), pair(s[18], s[19]), pair(s[20], s[21]), pair(s[22], s[23])
+		e0, e1, e2, e3 := pair(s[24], s[25]), pair(s[26], s[27]), pair(s[28], s[29]), pair(s[30], s[31])
+		if a0|a1|a2|a3|b0|b1|b2|b3|c0|c1|c2|c3|e0|e1|e2|e3 > 0xfff {
 			break // a byte outside the alphabet: the slow path reports it
 		}
-		binary.BigEndian.PutUint64(dst[n:], uint64(a)<<52|uint64(b)<<40|uint64(c)<<28|uint64(d)<<16)
-		n += 6
+		binary.BigEndian.PutUint64(d[0:], a0<<52|a1<<40|a2<<28|a3<<16)
+		binary.BigEndian.PutUint64(d[6:], b0<<52|b1<<40|b2<<28|b3<<16)
+		binary.BigEndian.PutUint64(d[12:], c0<<52|c1<<40|c2<<28|c3<<16)
+		binary.BigEndian.PutUint64(d[18:], e0<<52|e1<<40|e2<<28|e3<<16)
+	}
+	for ; i+16 <= len(src) && n+8 <= len(dst); i, n = i+8, n+6 {
+		s := src[i : i+8]
+		a0, a1, a2, a3 := pair(s[0], s[1]), pair(s[2], s[3]), pair(s[4], s[5]), pair(s[6], s[7])
+		if a0|a1|a2|a3 > 0xfff {
+			break
+		}
+		binary.BigEndian.PutUint64(dst[n:], a0<<52|a1<<40|a2<<28|a3<<16)
 	}
 	m, err := std.Decode(dst[n:], []byte(src[i:]))
 	if err != nil {
@@ -47,6 +59,10 @@ func Decode(dst []byte, src string) (int, error) {
 	}
 	return n + m, nil
 }
+
+// pair decodes two characters into twelve bits, or a value above 0xfff
+// when one of them is outside the alphabet.
+func pair(a, b byte) uint64 { return uint64(pairMap[uint16(a)|uint16(b)<<8]) }
 
 // decodeMap maps each byte to its six bits, or to 0xff outside the
 // alphabet.
