@@ -92,7 +92,7 @@ var parseJunkShapes = []struct {
 		return junkKeys(n, func(i int) string { return fmt.Sprintf("%03d", i) + strings.Repeat("Ж", (n/250-9)/2) })
 	}},
 	{"array-at-the-limit", func(n int) string {
-		return `{"x":[` + strings.TrimSuffix(strings.Repeat(strings.Repeat("1", min(n/1000-1, 300))+",", 1000), ",") + `]}`
+		return `{"x":[` + strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a", n/1000-3)+`",`, 1000), ",") + `]}`
 	}},
 }
 

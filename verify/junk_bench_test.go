@@ -96,7 +96,9 @@ var junkShapes = []junkShape{
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(strings.Repeat("1", max(1, (n-b.Len()-2)/(count-i)-1)))
+			b.WriteByte('"')
+			b.WriteString(strings.Repeat("a", max(0, (n-b.Len()-2)/(count-i)-3)))
+			b.WriteByte('"')
 		}
 		b.WriteString(`]}`)
 		return b.String()
