@@ -74,3 +74,34 @@ func TestLongPayloads(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeTokens covers tokens too long for the buffer pool
+// (WithMaxTokenBytes raised), whose buffer grows once the payload's start
+// passes: a genuine one is accepted, a tampered one refused, junk refused.
+func TestLargeTokens(t *testing.T) {
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	s := verifytest.NewSigner("long-project", verifytest.WithClock(func() time.Time { return now }))
+	v, err := verify.New("long-project", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now), verify.WithMaxTokenBytes(1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := s.IDToken("uid-1", verifytest.Claim("note", strings.Repeat("n", 200<<10)))
+	if _, err := v.Verify(context.Background(), big); err != nil {
+		t.Fatalf("a genuine 270 KiB token: %v", err)
+	}
+	parts := strings.Split(big, ".")
+	other := strings.Split(s.IDToken("uid-2", verifytest.Claim("note", strings.Repeat("n", 200<<10))), ".")
+	if _, err := v.Verify(context.Background(), parts[0]+"."+other[1]+"."+parts[2]); !errors.Is(err, verify.ErrInvalidSignature) {
+		t.Fatalf("another payload under the signature: %v, want ErrInvalidSignature", err)
+	}
+	var members strings.Builder
+	members.WriteString("{")
+	for i := 0; i < 30000; i++ {
+		fmt.Fprintf(&members, `"k%05d":0,`, i)
+	}
+	members.WriteString(`"x":0}`)
+	junk := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(members.String())) + "." + parts[2]
+	if _, err := v.Verify(context.Background(), junk); !errors.Is(err, verify.ErrMalformed) || !strings.Contains(err.Error(), "more than 256 members") {
+		t.Fatalf("junk: %v, want ErrMalformed for too many members", err)
+	}
+}

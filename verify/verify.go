@@ -183,8 +183,16 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 // reference to it (claims.Parse and ParseHeader copy what they keep), so
 // release gives it back once the token is verified.
 func (v *Verifier) buffer(parts segments) *[]byte {
-	need := len(parts.signingInput) + b64url.DecodedLen(len(parts.header)) +
-		b64url.DecodedLen(len(parts.payload)) + b64url.DecodedLen(len(parts.signature))
+	signingInput, payload := len(parts.signingInput), len(parts.payload)
+	if signingInput > maxPooledBuffer/2 {
+		// A token too long to come from the pool (WithMaxTokenBytes
+		// raised): room for the payload's start only, and the rest once
+		// the start passes (see payloadDecoder), so that junk refused on
+		// its start costs no allocation of its size.
+		signingInput, payload = 0, min(payload, prefixChars)
+	}
+	need := signingInput + b64url.DecodedLen(len(parts.header)) +
+		b64url.DecodedLen(payload) + b64url.DecodedLen(len(parts.signature))
 	bp, _ := v.bufs.Get().(*[]byte)
 	if bp == nil || cap(*bp) < need {
 		b := make([]byte, 0, max(need, 2048))
@@ -323,13 +331,12 @@ type payloadDecoder struct {
 	chars int // how many characters of seg are decoded
 }
 
-// start makes room in buf for the whole decoded payload and decodes its
-// first prefixChars characters (all of it if it is not longer).
+// start decodes the payload's first prefixChars characters (all of it if
+// it is not longer) into buf.
 func (p *payloadDecoder) start(buf []byte) ([]byte, error) {
 	if p.seg == "" {
 		return buf, fmt.Errorf("%w: empty payload", ErrMalformed)
 	}
-	buf = slices.Grow(buf, b64url.DecodedLen(len(p.seg)))
 	p.at = len(buf)
 	return p.decode(buf, min(len(p.seg), prefixChars))
 }
@@ -346,8 +353,10 @@ func (p *payloadDecoder) finish(buf []byte, err error) ([]byte, error) {
 	return p.decode(buf, len(p.seg))
 }
 
-// decode decodes seg up to character end after what is decoded already.
+// decode decodes seg up to character end after what is decoded already,
+// growing buf if need be (the decoded start moves with it).
 func (p *payloadDecoder) decode(buf []byte, end int) ([]byte, error) {
+	buf = slices.Grow(buf, b64url.DecodedLen(end)-p.n)
 	n, err := b64url.Decode(buf[p.at+p.n:cap(buf)], p.seg[p.chars:end])
 	if err != nil {
 		if ce, ok := err.(base64.CorruptInputError); ok {
