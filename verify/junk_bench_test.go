@@ -176,7 +176,11 @@ func junkToken(tb testing.TB, f benchFixture, shape junkShape, size int) string 
 	if want == nil {
 		want = verify.ErrInvalidAudience // a refusal after the whole parse
 	}
-	if _, err := f.verifier.Verify(context.Background(), tok); !errors.Is(err, want) {
+	_, err := f.verifier.Verify(context.Background(), tok)
+	if size > verify.DefaultMaxTokenBytes && errors.Is(err, verify.ErrMalformed) {
+		return tok // a shape within the limits at 8 KiB may exceed them when larger
+	}
+	if !errors.Is(err, want) {
 		tb.Fatalf("%s: Verify = %v, want %v", shape.name, err, want)
 	}
 	return tok
