@@ -813,20 +813,6 @@ func (p *jsonParser) skipArray(depth int) error {
 // jsonSpace marks JSON's white space.
 var jsonSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
-// object checks that data is one object (after white space) with nothing
-// after it, whose keys are checked against names (nil for none), and
-// whose values are only checked.
-func (p *jsonParser) object(names *nameSet) error {
-	if err := p.begin(); err != nil {
-		return err
-	}
-	const depth = 1
-	if err := p.members(depth, names, false, func(string, int) error { return p.skipValue(depth) }); err != nil {
-		return err
-	}
-	return p.end()
-}
-
 // skipObject checks an object at depth whose '{' is at p.pos.
 func (p *jsonParser) skipObject(depth int) error {
 	return p.members(depth, nil, false, func(string, int) error { return p.skipValue(depth) })
