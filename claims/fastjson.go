@@ -1237,12 +1237,13 @@ type fields[T any] struct {
 	list    []field[T]
 	members []member
 	names   *nameSet
+	depth   int
 }
 
 // newFields makes the table of list, for objects at depth whose paths in
 // a type error are prefix and the name.
 func newFields[T any](prefix string, depth int, list ...field[T]) *fields[T] {
-	t := &fields[T]{list: list}
+	t := &fields[T]{list: list, depth: depth}
 	names := make([]string, len(list))
 	for i, f := range list {
 		names[i] = f.name
@@ -1252,9 +1253,10 @@ func newFields[T any](prefix string, depth int, list ...field[T]) *fields[T] {
 	return t
 }
 
-// read reads the object whose '{' is at p.pos, at depth, into dst: its
-// typed members through t, the others only checked.
-func (t *fields[T]) read(p *jsonParser, dst *T, depth int) error {
+// read reads the object whose '{' is at p.pos into dst: its typed members
+// through t, the others only checked.
+func (t *fields[T]) read(p *jsonParser, dst *T) error {
+	depth := t.depth
 	return p.members(depth, t.names, false, func(_ string, idx int) error {
 		if idx < 0 {
 			return p.skipValue(depth)
@@ -1414,7 +1416,7 @@ func (p *jsonParser) payload(t *Token) error {
 	if err := p.begin(); err != nil {
 		return err
 	}
-	return tokenFields.read(p, t, 1)
+	return tokenFields.read(p, t)
 }
 
 // firebaseMember reads the firebase claim, an object, into f.
@@ -1425,7 +1427,7 @@ func (p *jsonParser) firebaseMember(f *Firebase, m *member) error {
 	}
 	switch c {
 	case '{':
-		return firebaseFields.read(p, f, m.depth+1) // always 2
+		return firebaseFields.read(p, f) // at m.depth+1, always 2
 	case 'n':
 		return p.literal("null")
 	}
@@ -1560,7 +1562,7 @@ func (p *jsonParser) header(h *Header) error {
 	if err := p.begin(); err != nil {
 		return err
 	}
-	return headerFields.read(p, h, 1)
+	return headerFields.read(p, h)
 }
 
 // appCheck reads an App Check payload into t.
@@ -1568,5 +1570,5 @@ func (p *jsonParser) appCheck(t *AppCheckToken) error {
 	if err := p.begin(); err != nil {
 		return err
 	}
-	return appCheckFields.read(p, t, 1)
+	return appCheckFields.read(p, t)
 }
