@@ -475,6 +475,9 @@ func TestFieldTables(t *testing.T) {
 			}
 		}
 	}
+	if tokenFields.depth != 1 || firebaseFields.depth != 2 || headerFields.depth != 1 || appCheckFields.depth != 1 {
+		t.Errorf("depths %d, %d, %d, %d, want 1, 2, 1, 1", tokenFields.depth, firebaseFields.depth, headerFields.depth, appCheckFields.depth)
+	}
 	tok, err := Parse([]byte(`{"sub":"u1","aud":"p","iss":"i","iat":100,"exp":200,"auth_time":50,` +
 		`"email":"e@x","email_verified":true,"phone_number":"+1","name":"N","picture":"https://p","uid":"u1",` +
 		`"firebase":{"sign_in_provider":"password","identities":{"email":["e@x"]},"tenant":"t1",` +
