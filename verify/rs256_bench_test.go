@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -176,4 +177,48 @@ func BenchmarkKeySetPerKey(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
 	})
+}
+
+// BenchmarkPairedParallel runs, on every P, the pairing of
+// BenchmarkPairedFloors for the new floor and a warm verification. With
+// -cpu 1,2 it shows whether Verify scales as the bare check does: if the
+// Verifier's shared state (the key set, the prepared keys, the header
+// memo, the buffer pool) made the goroutines wait for one another,
+// x-newfloor would rise from one P to two, and verify-us (the median time
+// of one verification) with it, while newfloor-us stays. It reports both
+// medians, in microseconds, and their ratio.
+func BenchmarkPairedParallel(b *testing.B) {
+	key, input, sig := newFloorInputs(b)
+	f := newBenchFixture(b)
+	ctx := context.Background()
+	var mu sync.Mutex
+	var floorTimes, verifyTimes []time.Duration
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		times := newOpTimes(2)
+		for i := 0; pb.Next(); i++ {
+			for j := range 2 {
+				t0 := time.Now()
+				if (i+j)%2 == 0 {
+					newFloor(b, key, input, sig)
+					times.add(0, time.Since(t0))
+				} else {
+					if _, err := f.verifier.Verify(ctx, f.token); err != nil {
+						b.Error(err)
+						return
+					}
+					times.add(1, time.Since(t0))
+				}
+			}
+		}
+		mu.Lock()
+		floorTimes = append(floorTimes, times[0]...)
+		verifyTimes = append(verifyTimes, times[1]...)
+		mu.Unlock()
+	})
+	all := opTimes{floorTimes, verifyTimes}
+	floorNs, verifyNs := all.median(0), all.median(1)
+	b.ReportMetric(verifyNs/floorNs, "x-newfloor")
+	b.ReportMetric(floorNs/1e3, "newfloor-us")
+	b.ReportMetric(verifyNs/1e3, "verify-us")
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
+	"github.com/fbverify/fbverify/verify/internal/b64url"
 	"github.com/fbverify/fbverify/verify/internal/rs256"
 )
 
@@ -195,8 +196,16 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 // reference to it (claimcheck.Parse and ParseHeader copy what they keep), so
 // release gives it back once the token is verified.
 func (v *Verifier) buffer(parts segments) *[]byte {
-	need := len(parts.signingInput) + b64.DecodedLen(len(parts.header)) +
-		b64.DecodedLen(len(parts.payload)) + b64.DecodedLen(len(parts.signature))
+	signingInput, payload := len(parts.signingInput), len(parts.payload)
+	if signingInput > maxPooledBuffer/2 {
+		// A token too long to come from the pool (WithMaxTokenBytes
+		// raised): room for the payload's start only, and the rest once
+		// the start passes (see payloadDecoder), so that junk refused on
+		// its start costs no allocation of its size.
+		signingInput, payload = 0, min(payload, prefixChars)
+	}
+	need := signingInput + b64url.DecodedLen(len(parts.header)) +
+		b64url.DecodedLen(payload) + b64url.DecodedLen(len(parts.signature))
 	bp, _ := v.bufs.Get().(*[]byte)
 	if bp == nil || cap(*bp) < need {
 		b := make([]byte, 0, max(need, 2048))
@@ -233,6 +242,13 @@ type decoded struct {
 // the strict decoder is the alphabet check (split refused only the line
 // breaks it would skip). A header segment equal to the last one that
 // parsed is neither decoded nor parsed again.
+//
+// A payload longer than prefixChars is decoded in two steps: once the
+// header has passed, the payload's start is read alone, and a fault it
+// shows (see claimcheck.CheckPayloadPrefix) refuses the token before the rest
+// is decoded. That is the one exception to the order: such a token is
+// refused as malformed for its payload, even if a later byte is also
+// outside the alphabet (a fault of the same code, ErrMalformed).
 func (v *Verifier) decode(token string, parts segments, buf []byte, d *decoded) error {
 	memo := v.lastHeader.Load()
 	known := memo != nil && memo.segment == parts.header
@@ -241,19 +257,50 @@ func (v *Verifier) decode(token string, parts segments, buf []byte, d *decoded) 
 	if !known {
 		header, buf, headerErr = decodeSegment("header", parts.header, buf)
 	}
-	d.payload, buf, payloadErr = decodeSegment("payload", parts.payload, buf)
 	if parts.signature != "" {
 		d.sig, buf, d.sigErr = decodeSegment("signature", parts.signature, buf)
 	}
-	d.spare = buf[len(buf):]
+	p := payloadDecoder{seg: parts.payload}
+	buf, payloadErr = p.start(buf)
 	if headerErr != nil || payloadErr != nil || d.sigErr != nil {
+		buf, payloadErr = p.finish(buf, payloadErr)
 		if err := checkAlphabet(token); err != nil {
 			return err
 		}
 	}
+	if headerErr == nil {
+		headerErr = v.checkHeader(header, known, memo, parts, d)
+	}
 	if headerErr != nil {
+		// The rest of the payload may hold a byte outside the alphabet,
+		// which comes first.
+		if _, err := p.finish(buf, payloadErr); err != nil {
+			if err := checkAlphabet(token); err != nil {
+				return err
+			}
+		}
 		return headerErr
 	}
+	if p.partial() && payloadErr == nil {
+		if err := claimcheck.CheckPayloadPrefix(p.decoded(buf)); err != nil {
+			return err
+		}
+	}
+	buf, payloadErr = p.finish(buf, payloadErr)
+	if payloadErr != nil {
+		if err := checkAlphabet(token); err != nil {
+			return err
+		}
+		return payloadErr
+	}
+	d.payload = p.decoded(buf)
+	d.spare = buf[len(buf):]
+	return nil
+}
+
+// checkHeader parses the header (unless known, when memo holds it) into
+// d.header and checks it.
+func (v *Verifier) checkHeader(header []byte, known bool, memo *parsedHeader, parts segments, d *decoded) error {
 	if known {
 		d.header = memo.header
 	} else {
@@ -277,7 +324,68 @@ func (v *Verifier) decode(token string, parts segments, buf []byte, d *decoded) 
 		}
 		return fmt.Errorf("%w: empty signature", ErrMalformed)
 	}
-	return payloadErr
+	return nil
+}
+
+// prefixChars is how much of a long payload decode decodes, and has
+// claimcheck.CheckPayloadPrefix read, before the rest: 3 KiB of JSON, room for
+// claimcheck.MaxJSONMembers keys of up to 8 characters or claimcheck.MaxJSONValues
+// array elements, so that dense junk is refused having decoded less than
+// half of an 8 KiB token, while genuine payloads (1 to 2 KiB encoded) are
+// decoded in one step. A multiple of 4, so that the start decodes alone.
+const prefixChars = 4 << 10
+
+// payloadDecoder decodes the payload segment seg into a buffer, in one
+// step or, when seg is longer than prefixChars, in two (start, finish).
+type payloadDecoder struct {
+	seg   string
+	at    int // where the decoded payload starts in the buffer
+	n     int // how many bytes are decoded
+	chars int // how many characters of seg are decoded
+}
+
+// start decodes the payload's first prefixChars characters (all of it if
+// it is not longer) into buf.
+func (p *payloadDecoder) start(buf []byte) ([]byte, error) {
+	if p.seg == "" {
+		return buf, fmt.Errorf("%w: empty payload", ErrMalformed)
+	}
+	p.at = len(buf)
+	return p.decode(buf, min(len(p.seg), prefixChars))
+}
+
+// partial reports whether only the payload's start is decoded.
+func (p *payloadDecoder) partial() bool { return p.chars < len(p.seg) }
+
+// finish decodes the rest of the payload, unless err (from start) already
+// says it is not canonical.
+func (p *payloadDecoder) finish(buf []byte, err error) ([]byte, error) {
+	if err != nil || !p.partial() {
+		return buf, err
+	}
+	return p.decode(buf, len(p.seg))
+}
+
+// decode decodes seg up to character end after what is decoded already,
+// growing buf if need be (the decoded start moves with it).
+func (p *payloadDecoder) decode(buf []byte, end int) ([]byte, error) {
+	buf = slices.Grow(buf, b64url.DecodedLen(end)-p.n)
+	n, err := b64url.Decode(buf[p.at+p.n:cap(buf)], p.seg[p.chars:end])
+	if err != nil {
+		if ce, ok := err.(base64.CorruptInputError); ok {
+			err = ce + base64.CorruptInputError(p.chars)
+		}
+		return buf, fmt.Errorf("%w: payload is not canonical base64url: %v", ErrMalformed, err)
+	}
+	p.n += n
+	p.chars = end
+	return buf[:p.at+p.n], nil
+}
+
+// decoded returns the payload decoded so far, capped so that later
+// appends to the buffer cannot touch it.
+func (p *payloadDecoder) decoded(buf []byte) []byte {
+	return buf[p.at : p.at+p.n : p.at+p.n]
 }
 
 // verifyRS256 verifies the RS256 signature sig (or reports sigErr, its
@@ -407,9 +515,9 @@ func decodeSegment(name, seg string, buf []byte) (out, grown []byte, err error) 
 	if seg == "" {
 		return nil, buf, fmt.Errorf("%w: empty %s", ErrMalformed, name)
 	}
-	buf = slices.Grow(buf, b64.DecodedLen(len(seg)))
+	buf = slices.Grow(buf, b64url.DecodedLen(len(seg)))
 	start := len(buf)
-	n, err := b64.Decode(buf[start:cap(buf)], []byte(seg))
+	n, err := b64url.Decode(buf[start:cap(buf)], seg)
 	if err != nil {
 		return nil, buf, fmt.Errorf("%w: %s is not canonical base64url: %v", ErrMalformed, name, err)
 	}

@@ -14,10 +14,12 @@ targets=(
   "./verify/internal/claimcheck FuzzParse"
   "./verify/internal/claimcheck FuzzParseHeader"
   "./verify/internal/claimcheck FuzzFastParserMatchesReference"
+  "./verify/internal/claimcheck FuzzPayloadPrefix"
   "./jwks FuzzParseKeySet"
   "./jwks FuzzRepeatedMembers"
   "./jwks FuzzSnapshotFile"
   "./verify/internal/rs256 FuzzMatchesCryptoRSA"
+  "./verify/internal/b64url FuzzMatchesEncodingBase64"
 )
 
 # `go test -fuzz` with a pattern that matches no target passes without

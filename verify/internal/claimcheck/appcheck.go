@@ -1,7 +1,6 @@
 package claimcheck
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -15,37 +14,33 @@ const AppCheckIssuerPrefix = "https://firebaseappcheck.googleapis.com/"
 // tokens).
 var ErrInvalidType = errors.New("verify: wrong token type")
 
-type wireAppCheck struct {
-	Sub string   `json:"sub"`
-	Iss string   `json:"iss"`
-	Aud []string `json:"aud"`
-	Iat int64    `json:"iat"`
-	Exp int64    `json:"exp"`
-}
-
-var appCheckNameSet = newNameSet([]string{"sub", "iss", "aud", "iat", "exp"})
-
-var appCheckRules = map[string]error{
-	"sub": ErrInvalidSubject,
-	"iss": ErrInvalidIssuer,
-	"aud": ErrInvalidAudience,
-	"iat": ErrInvalidIssuedAt,
-	"exp": ErrInvalidExpiry,
-}
+// appCheckFields are the typed claims of an App Check payload.
+var appCheckFields = newFields("", 1,
+	stringField("sub", ErrInvalidSubject, func(t *AppCheckToken) *string { return &t.AppID }),
+	stringField("iss", ErrInvalidIssuer, func(t *AppCheckToken) *string { return &t.Issuer }),
+	stringsField("aud", ErrInvalidAudience, func(t *AppCheckToken) *[]string { return &t.Audience }),
+	timeField("iat", ErrInvalidIssuedAt, func(t *AppCheckToken) *time.Time { return &t.IssuedAt }),
+	timeField("exp", ErrInvalidExpiry, func(t *AppCheckToken) *time.Time { return &t.Expires }),
+)
 
 // ParseAppCheck decodes an App Check token's payload, with the same
-// strictness as Parse: aud must be an array of strings.
+// strictness as Parse: aud must be an array of strings. The Token keeps a
+// copy of payload, so the caller may reuse payload once it returns.
 func ParseAppCheck(payload []byte) (*AppCheckToken, error) {
 	p := jsonParser{data: payload, str: string(payload)}
-	if err := p.object(appCheckNameSet); err != nil {
+	t := &AppCheckToken{}
+	err := p.appCheck(t)
+	if err == nil {
+		err = p.end()
+	}
+	if err != nil {
 		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
-	var w wireAppCheck
-	if err := json.Unmarshal(payload, &w); err != nil {
-		return nil, typeError("payload", err, appCheckRules)
+	if p.typeErr != nil {
+		return nil, p.typeErr
 	}
-	return &AppCheckToken{AppID: w.Sub, Issuer: w.Iss, Audience: w.Aud,
-		IssuedAt: unixTime(w.Iat), Expires: unixTime(w.Exp), Payload: string(payload)}, nil
+	t.Payload = string(payload)
+	return t, nil
 }
 
 // AppCheckExpected is what an App Check token must satisfy besides its

@@ -1,6 +1,7 @@
 package claimcheck
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -41,24 +42,30 @@ func BenchmarkParseHeader(b *testing.B) {
 }
 
 // BenchmarkParseJunk parses 6 KiB payloads (what fits in an 8 KiB token)
-// of the shapes that cost the parser most; each is refused by a claim rule
-// later, so Parse is what a refusal costs. ns/op should stay in proportion
-// to the size (see verify's BenchmarkJunkScaling for the whole path).
+// of the shapes that cost the parser most; each is either refused by
+// Parse (a limit: MaxJSONMembers, MaxJSONValues) or by a claim rule later,
+// so Parse is what a refusal costs. ns/op should stay in proportion to the
+// size, or flat where a limit refuses (see verify's BenchmarkJunkScaling
+// for the whole path).
 func BenchmarkParseJunk(b *testing.B) {
 	for _, shape := range parseJunkShapes {
 		payload := []byte(shape.make(6 << 10))
 		b.Run(shape.name, func(b *testing.B) {
-			if _, err := Parse(payload); err != nil {
-				b.Fatal(err)
-			}
+			parseJunk(b, payload)
 			b.ReportAllocs()
 			b.SetBytes(int64(len(payload)))
 			for b.Loop() {
-				if _, err := Parse(payload); err != nil {
-					b.Fatal(err)
-				}
+				parseJunk(b, payload)
 			}
 		})
+	}
+}
+
+// parseJunk parses payload, which must be accepted or refused as
+// malformed.
+func parseJunk(b *testing.B, payload []byte) {
+	if _, err := Parse(payload); err != nil && !errors.Is(err, ErrMalformed) {
+		b.Fatal(err)
 	}
 }
 
@@ -76,6 +83,17 @@ var parseJunkShapes = []struct {
 	}},
 	{"long-string", func(n int) string { return `{"x":"` + strings.Repeat("a", n-8) + `"}` }},
 	{"long-array", func(n int) string { return `{"x":[0` + strings.Repeat(",0", (n-9)/2) + `]}` }},
+	// Shapes within the limits at any size: MaxJSONMembers keys, or
+	// MaxJSONValues elements, as long as the size makes them.
+	{"keys-at-the-limit", func(n int) string {
+		return junkKeys(n, func(i int) string { return fmt.Sprintf("%03d", i) + strings.Repeat("a", n/250-9) })
+	}},
+	{"keys-at-the-limit-folding", func(n int) string {
+		return junkKeys(n, func(i int) string { return fmt.Sprintf("%03d", i) + strings.Repeat("Ж", (n/250-9)/2) })
+	}},
+	{"array-at-the-limit", func(n int) string {
+		return `{"x":[` + strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a", n/1000-3)+`",`, 1000), ",") + `]}`
+	}},
 }
 
 func junkKeys(n int, key func(int) string) string {
@@ -102,9 +120,7 @@ func BenchmarkParseJunkScaling(b *testing.B) {
 				b.ReportAllocs()
 				b.SetBytes(int64(len(payload)))
 				for b.Loop() {
-					if _, err := Parse(payload); err != nil {
-						b.Fatal(err)
-					}
+					parseJunk(b, payload)
 				}
 			})
 		}

@@ -1,6 +1,7 @@
 package claimcheck
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -8,9 +9,12 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // jsonParser is the single pass behind Parse and ParseHeader. It checks the
@@ -18,20 +22,26 @@ import (
 // literals), refuses duplicate keys, misspelled claim names and deep
 // nesting, and fills the typed claims as it goes, with no reflection.
 //
-// When a typed claim has the wrong JSON type the pass only notes it
-// (mistyped) and carries on checking the grammar; the caller then lets
-// encoding/json decode the (valid) document to report the type error
-// exactly as it always did. That path is rare: real tokens never take it.
+// When a typed claim has the wrong JSON type the pass notes the first such
+// mistake (mistype), worded as encoding/json words it, and carries on
+// checking the grammar: a syntax error anywhere comes first.
 type jsonParser struct {
 	data []byte
 	// str is data as a string, made once: unescaped strings are substrings
 	// of it and cost no allocation of their own.
-	str      string
-	pos      int
-	mistyped bool
+	str string
+	pos int
+	// typeErr is the first typed member found with a value of the wrong
+	// JSON type (see mistype), reported once the syntax is checked.
+	typeErr *ValidationError
 	// fold holds the folded form of the last key that is not its own
 	// (see foldKey); it grows to the longest such key and is reused.
 	fold []byte
+	// keyBuf holds the last key with escapes, decoded (see key).
+	keyBuf []byte
+	// values counts the members and array elements read so far, against
+	// MaxJSONValues.
+	values int
 }
 
 // seenKey is a key already read in the current object, with the keySig
@@ -54,19 +64,62 @@ func keySig[T ~string | ~[]byte](folded T) uint32 {
 // or payload. Genuine Firebase tokens nest three levels at most.
 const MaxJSONDepth = 16
 
-// errDuplicateKey, errTooDeep and errSyntax are wrapped into ErrMalformed
-// by callers.
+// MaxJSONMembers is how many members one object of a token's header or
+// payload may have, and MaxJSONValues how many members and array elements
+// the whole header or payload may have. A genuine Firebase payload has
+// about 20 members of its own and custom claims of at most 1000 bytes of
+// JSON, which hold at most about 170 members or 500 array elements (a
+// member takes at least 6 bytes, an element 2). The limits refuse early,
+// before the whole payload is read, what only junk has.
+const (
+	MaxJSONMembers = 256
+	MaxJSONValues  = 1024
+)
+
+// errDuplicateKey, errTooDeep, errTooMany and errSyntax are wrapped into
+// ErrMalformed by callers.
 var (
 	errDuplicateKey = errors.New("duplicate key")
 	errTooDeep      = errors.New("nesting too deep")
+	errTooMany      = errors.New("too many values")
 	errSyntax       = errors.New("invalid JSON")
 )
+
+var (
+	errTooManyMembers = fmt.Errorf("%w: more than %d members in one object", errTooMany, MaxJSONMembers)
+	errTooManyValues  = fmt.Errorf("%w: more than %d members and array elements in all", errTooMany, MaxJSONValues)
+)
+
+// decisive reports whether err, returned by a pass over a prefix of a
+// document, is the error the same pass returns for any document starting
+// with that prefix: one found where everything before was read in full
+// and nothing after was looked at (a limit, a duplicate of a key read in
+// full, an opening bracket too deep, a first byte that opens no object).
+// Errors at the end of the prefix, such as an unterminated string, a
+// literal or escape cut short, or a number whose range depends on digits
+// yet to come, are not.
+func (p *jsonParser) decisive(err error) bool {
+	if err == errNotObject {
+		return p.pos < len(p.data)
+	}
+	return errors.Is(err, errTooMany) || errors.Is(err, errTooDeep) || errors.Is(err, errDuplicateKey)
+}
+
+// count counts one more member or array element against MaxJSONValues.
+func (p *jsonParser) count() error {
+	p.values++
+	if p.values > MaxJSONValues {
+		return errTooManyValues
+	}
+	return nil
+}
 
 func syntaxErr(msg string) error { return fmt.Errorf("%w: %s", errSyntax, msg) }
 
 var (
 	errUnexpectedEnd = syntaxErr("unexpected end")
 	errBadUTF8       = syntaxErr("not valid UTF-8")
+	errNotObject     = syntaxErr("not a JSON object")
 )
 
 func (p *jsonParser) skipSpace() {
@@ -94,7 +147,7 @@ func (p *jsonParser) peek() (byte, error) {
 func (p *jsonParser) begin() error {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '{' {
-		return syntaxErr("not a JSON object")
+		return errNotObject
 	}
 	return nil
 }
@@ -102,17 +155,28 @@ func (p *jsonParser) begin() error {
 // members reads the object whose '{' is at p.pos, a container at depth.
 // Each key is checked against the keys before it and against names (nil
 // for an object without typed members); member then reads the value,
-// given the key and the index of the name it is (or -1).
-func (p *jsonParser) members(depth int, names *nameSet, member func(key string, idx int) error) error {
+// given the key and the index of the name it is (or -1). The key may be
+// held in a buffer the next key overwrites, unless keep asks for keys
+// that member may keep.
+func (p *jsonParser) members(depth int, names *nameSet, keep bool, member func(key string, idx int) error) error {
 	keys := objectKeys{names: names, start: p.pos, depth: depth}
 	empty, err := p.open('}', depth)
 	if err != nil || empty {
 		return err
 	}
-	for {
-		k, idx, err := p.key(&keys)
+	for n := 1; ; n++ {
+		if p.values++; n > MaxJSONMembers || p.values > MaxJSONValues {
+			if n > MaxJSONMembers {
+				return errTooManyMembers
+			}
+			return errTooManyValues
+		}
+		k, idx, temp, err := p.key(&keys)
 		if err != nil {
 			return err
+		}
+		if temp && keep {
+			k = strings.Clone(k)
 		}
 		if err := member(k, idx); err != nil {
 			return err
@@ -188,11 +252,12 @@ type objectKeys struct {
 // of the name it is (or -1). The key must differ, under the case folding
 // encoding/json applies to field names, from every key read before in the
 // object; and a key that folds to one of the names must be spelled exactly
-// like it.
-func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
+// like it. temp reports a key with escapes, decoded into p.keyBuf, which
+// the next such key overwrites.
+func (p *jsonParser) key(keys *objectKeys) (_ string, _ int, temp bool, _ error) {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-		return "", -1, syntaxErr("expected a key")
+		return "", -1, false, syntaxErr("expected a key")
 	}
 	at := p.pos
 	// A key of plain bytes, as nearly every key is, is read here, eight
@@ -231,21 +296,29 @@ func (p *jsonParser) key(keys *objectKeys) (string, int, error) {
 		k = p.str[start:i]
 		p.pos = i + 1
 	} else {
-		var err error
-		if k, _, err = p.readString(true); err != nil {
-			return "", -1, err
+		if _, _, err := p.readString(false); err != nil {
+			return "", -1, false, err
+		}
+		body := d[start : p.pos-1]
+		if bytes.IndexByte(body, '\\') < 0 {
+			k = p.str[start : p.pos-1]
+		} else {
+			// Decoded into a buffer kept for the next key, not allocated:
+			// a payload of escaped keys allocated once per key.
+			p.keyBuf = appendUnescaped(p.keyBuf[:0], body)
+			k, temp = unsafe.String(unsafe.SliceData(p.keyBuf), len(p.keyBuf)), true
 		}
 	}
-	idx, err := p.addKey(keys, k, self, at)
+	idx, err := p.addKey(keys, k, self, temp, at)
 	if err != nil {
-		return "", -1, err
+		return "", -1, false, err
 	}
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-		return "", -1, syntaxErr("expected ':'")
+		return "", -1, false, syntaxErr("expected ':'")
 	}
 	p.pos++
-	return k, idx, nil
+	return k, idx, temp, nil
 }
 
 // plainKeyByte marks the bytes of a key that is its own folded form and
@@ -277,7 +350,7 @@ func plainKeyPrefix(x uint64) int {
 
 // addKey records key k, read at offset at, in keys and returns the index
 // of the name it is, or -1. self tells that k is known to be its own
-// folded form.
+// folded form, temp that k is held in p.keyBuf (so keys keeps a copy).
 //
 // Every check costs time in proportion to k's length, whatever the keys
 // before it: k is folded once (foldKey), a key that folds to one of the
@@ -288,7 +361,7 @@ func plainKeyPrefix(x uint64) int {
 // hashes; when one repeats, which for distinct keys (the seed being
 // secret) is as likely as guessing 64 random bits, the object's keys are
 // read again to compare k with each.
-func (p *jsonParser) addKey(keys *objectKeys, k string, self bool, at int) (int, error) {
+func (p *jsonParser) addKey(keys *objectKeys, k string, self, temp bool, at int) (int, error) {
 	var folded []byte
 	if !self {
 		folded, self = foldKey(k, p.fold)
@@ -319,6 +392,9 @@ func (p *jsonParser) addKey(keys *objectKeys, k string, self bool, at int) (int,
 			if s.sig == sig && foldEqual(s.key, k) {
 				return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
 			}
+		}
+		if temp {
+			k = strings.Clone(k)
 		}
 		keys.first[keys.n] = seenKey{key: k, sig: sig}
 		keys.n++
@@ -381,34 +457,139 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 	if i == len(k) {
 		return buf[:0], true
 	}
-	buf = append(buf[:0], k[:i]...)
+	// The folded form of valid UTF-8 is never longer than k (the smallest
+	// rune of an orbit takes no more bytes), so it is written in place.
+	if cap(buf) < len(k) {
+		buf = make([]byte, len(k))
+	}
+	buf = buf[:cap(buf)]
+	n := copy(buf, k[:i])
+	var table *foldPages
 	for i < len(k) {
-		if c := k[i]; c < utf8.RuneSelf {
+		c := k[i]
+		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			buf = append(buf, c)
+			buf[n] = c
+			n++
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(k[i:])
+		var r rune
+		size := 2
+		if i+1 < len(k) && 0xc2 <= c && c <= 0xdf && k[i+1]&0xc0 == 0x80 { // two bytes, as most are
+			r = rune(c&0x1f)<<6 | rune(k[i+1]&0x3f)
+		} else if i+2 < len(k) && plainThreeByte(c, k[i+1], k[i+2]) {
+			r, size = rune(c&0x0f)<<12|rune(k[i+1]&0x3f)<<6|rune(k[i+2]&0x3f), 3
+		} else if r, size = utf8.DecodeRuneInString(k[i:]); r == utf8.RuneError && size == 1 {
+			return foldInvalid(k, buf[:n], i)
+		}
+		if table == nil {
+			table = foldTable()
+		}
+		r = table.smallest(r)
+		switch {
+		case 'A' <= r && r <= 'Z':
+			buf[n] = byte(r) + 'a' - 'A'
+			n++
+		case r < utf8.RuneSelf:
+			buf[n] = byte(r)
+			n++
+		case r < 0x800:
+			buf[n], buf[n+1] = 0xc0|byte(r>>6), 0x80|byte(r)&0x3f
+			n += 2
+		default:
+			n += utf8.EncodeRune(buf[n:], r)
+		}
+		i += size
+	}
+	return buf[:n], false
+}
+
+// foldInvalid is foldKey from offset i of k on, where k is not valid
+// UTF-8 (each such byte folds to U+FFFD, three bytes), appending to buf
+// the form of what comes before. Keys are checked to be UTF-8 before they
+// are folded; this keeps foldKey total.
+func foldInvalid(k string, buf []byte, i int) ([]byte, bool) {
+	for _, r := range k[i:] {
 		r = smallestFold(r)
 		if 'A' <= r && r <= 'Z' {
 			r += 'a' - 'A'
 		}
 		buf = utf8.AppendRune(buf, r)
-		i += size
 	}
 	return buf, false
 }
 
-// smallestFold returns the smallest rune that r folds to, itself included.
-func smallestFold(r rune) rune {
+// plainThreeByte reports whether a, b, c are a three-byte UTF-8 sequence
+// whose lead byte allows any continuation bytes (E1-EC, EE, EF: neither
+// an overlong form nor a surrogate can start so); others are left to the
+// utf8 package.
+func plainThreeByte(a, b, c byte) bool {
+	return (0xe1 <= a && a <= 0xec || a == 0xee || a == 0xef) && b&0xc0 == 0x80 && c&0xc0 == 0x80
+}
+
+// smallestFold returns the smallest rune that r folds to, itself included,
+// from foldTable: a lookup, where unicode.SimpleFold walks r's orbit with
+// a binary search per step (a payload of such runes cost ten times a
+// verification).
+func smallestFold(r rune) rune { return foldTable().smallest(r) }
+
+// smallest is smallestFold with the table at hand.
+func (t *foldPages) smallest(r rune) rune {
+	if uint32(r) > unicode.MaxRune {
+		return r
+	}
+	page := t.index[r>>8]
+	if page == 0 {
+		return r
+	}
+	return t.pages[page][r&0xff]
+}
+
+// orbitMin returns the smallest rune that r folds to, itself included,
+// walking its unicode.SimpleFold orbit: what foldTable holds.
+func orbitMin(r rune) rune {
 	smallest := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		smallest = min(smallest, f)
 	}
 	return smallest
+}
+
+// foldTable holds orbitMin for every rune, in pages of 256 runes: index
+// gives each page's place in pages, 0 for the pages where every rune is
+// its own orbitMin (most of them). A rune with any case mapping is in one
+// of unicode.CaseRanges, so only those are walked; TestFoldTable checks
+// every rune. It is built on first use (about a millisecond), as most
+// programs never read a key beyond ASCII.
+var foldTable = sync.OnceValue(func() *foldPages {
+	t := &foldPages{pages: make([][256]rune, 1, 32)}
+	for _, cr := range unicode.CaseRanges {
+		for r := rune(cr.Lo); r <= rune(cr.Hi); r++ {
+			m := orbitMin(r)
+			if m == r {
+				continue
+			}
+			if t.index[r>>8] == 0 {
+				var page [256]rune
+				for i := range page {
+					page[i] = r&^0xff | rune(i)
+				}
+				t.index[r>>8] = uint16(len(t.pages))
+				t.pages = append(t.pages, page)
+			}
+			t.pages[t.index[r>>8]][r&0xff] = m
+		}
+	}
+	return t
+})
+
+// foldPages is the form of foldTable.
+type foldPages struct {
+	index [(unicode.MaxRune + 1) >> 8]uint16
+	pages [][256]rune
 }
 
 // foldSeed seeds the hash of folded keys, so that no one can choose keys
@@ -424,27 +605,25 @@ func foldHash(k string, folded []byte, self bool) uint64 {
 }
 
 // foldSet is a set of the foldHashes of keys (open addressing, linear
-// probing, at most half full). It holds no pointers, so the collector
-// never scans it.
+// probing). It holds no pointers, so the collector never scans it, and is
+// made at once with room for MaxJSONMembers keys at most half full, so it
+// never grows.
 type foldSet struct {
 	slots []uint64 // a foldHash with slotUsed set, or 0 for an empty slot
-	n     int
 }
 
 const slotUsed = 1 << 63
 
 // insert adds the hash h and reports whether it was not there already.
 func (s *foldSet) insert(h uint64) bool {
-	if 2*(s.n+1) > len(s.slots) {
-		s.grow()
+	if s.slots == nil {
+		s.slots = make([]uint64, foldSetSlots)
 	}
 	h |= slotUsed
-	mask := len(s.slots) - 1
-	for i := int(h) & mask; ; i = (i + 1) & mask {
+	for i := int(h) & (foldSetSlots - 1); ; i = (i + 1) & (foldSetSlots - 1) {
 		switch s.slots[i] {
 		case 0:
 			s.slots[i] = h
-			s.n++
 			return true
 		case h:
 			return false
@@ -452,55 +631,9 @@ func (s *foldSet) insert(h uint64) bool {
 	}
 }
 
-// grow doubles the table (to 64 slots at first) and moves every hash.
-func (s *foldSet) grow() {
-	old := s.slots
-	s.slots = make([]uint64, max(64, 2*len(old)))
-	mask := len(s.slots) - 1
-	for _, h := range old {
-		if h == 0 {
-			continue
-		}
-		i := int(h) & mask
-		for s.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		s.slots[i] = h
-	}
-}
-
-// Indexes of the names in payloadNames, firebaseNames and headerNames, as
-// key returns them (TestNameIndexes checks the correspondence).
-const (
-	claimSub = iota
-	claimAud
-	claimIss
-	claimIat
-	claimExp
-	claimAuthTime
-	claimEmail
-	claimEmailVerified
-	claimPhoneNumber
-	claimName
-	claimPicture
-	claimFirebase
-	claimUID
-)
-
-const (
-	fbSignInProvider = iota
-	fbIdentities
-	fbTenant
-	fbSignInSecondFactor
-	fbSecondFactorIdentifier
-)
-
-const (
-	hdrAlg = iota
-	hdrKid
-	hdrTyp
-	hdrCrit
-)
+// foldSetSlots is the size of a foldSet: a power of two, at least twice
+// MaxJSONMembers.
+const foldSetSlots = 512
 
 // nameSet is a list of at most 32 field names, all ASCII without upper
 // case (so each is its own folded form), indexed so that a folded key is
@@ -560,12 +693,6 @@ func sigSlot(sig uint32) uint8 {
 	return uint8(sig>>8)<<5 | uint8(sig)&31
 }
 
-var (
-	payloadNameSet  = newNameSet(payloadNames)
-	firebaseNameSet = newNameSet(firebaseNames)
-	headerNameSet   = newNameSet(headerNames)
-)
-
 func foldEqual(a, b string) bool {
 	if len(a) == len(b) && isASCII(a) && isASCII(b) {
 		for i := 0; i < len(a); i++ {
@@ -623,6 +750,10 @@ func (p *jsonParser) skipArray(depth int) error {
 	d := p.data
 	i := p.pos
 	for {
+		if p.values++; p.values > MaxJSONValues {
+			p.pos = i
+			return errTooManyValues
+		}
 		for i < len(d) && jsonSpace[d[i]] {
 			i++
 		}
@@ -682,23 +813,9 @@ func (p *jsonParser) skipArray(depth int) error {
 // jsonSpace marks JSON's white space.
 var jsonSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
-// object checks that data is one object (after white space) with nothing
-// after it, whose keys are checked against names (nil for none), and
-// whose values are only checked.
-func (p *jsonParser) object(names *nameSet) error {
-	if err := p.begin(); err != nil {
-		return err
-	}
-	const depth = 1
-	if err := p.members(depth, names, func(string, int) error { return p.skipValue(depth) }); err != nil {
-		return err
-	}
-	return p.end()
-}
-
 // skipObject checks an object at depth whose '{' is at p.pos.
 func (p *jsonParser) skipObject(depth int) error {
-	return p.members(depth, nil, func(string, int) error { return p.skipValue(depth) })
+	return p.members(depth, nil, false, func(string, int) error { return p.skipValue(depth) })
 }
 
 func (p *jsonParser) literal(word string) error {
@@ -909,12 +1026,24 @@ func (p *jsonParser) readString(want bool) (s string, ascii bool, err error) {
 		case c < utf8.RuneSelf:
 			i++
 		default:
+			// A run of runes beyond ASCII, read here; two-byte ones, the
+			// commonest, without decoding them.
 			high = true
-			r, size := utf8.DecodeRune(d[i:])
-			if r == utf8.RuneError && size == 1 {
-				return "", false, errBadUTF8
+			for i < len(d) && d[i] >= utf8.RuneSelf {
+				if i+1 < len(d) && 0xc2 <= d[i] && d[i] <= 0xdf && d[i+1]&0xc0 == 0x80 {
+					i += 2
+					continue
+				}
+				if i+2 < len(d) && plainThreeByte(d[i], d[i+1], d[i+2]) {
+					i += 3
+					continue
+				}
+				r, size := utf8.DecodeRune(d[i:])
+				if r == utf8.RuneError && size == 1 {
+					return "", false, errBadUTF8
+				}
+				i += size
 			}
-			i += size
 		}
 	}
 }
@@ -968,7 +1097,11 @@ func hex4(b []byte) rune {
 // encoding/json does: a \u escape of a lone or misordered surrogate becomes
 // U+FFFD.
 func unescape(s []byte) string {
-	b := make([]byte, 0, len(s))
+	return string(appendUnescaped(make([]byte, 0, len(s)), s))
+}
+
+// appendUnescaped appends the body s, decoded as unescape does, to b.
+func appendUnescaped(b, s []byte) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c != '\\' {
@@ -1007,15 +1140,196 @@ func unescape(s []byte) string {
 		}
 		i += 2
 	}
-	return string(b)
+	return b
 }
 
-// Typed members. Each reads the value of a claim at depth, stores it when
-// its JSON type fits the Go type encoding/json would decode it into, leaves
-// the zero value for null (as encoding/json does), and otherwise marks the
-// document mistyped and only checks the value's grammar.
+// Typed members. A table of fields (see fields) names the typed members
+// of one kind of object, and for each the rule its type belongs to and how
+// its value is read. Each reader stores the value when its JSON type fits
+// the Go type encoding/json would decode it into, leaves the zero value
+// for null (as encoding/json does), and otherwise records the first such
+// mistake (mistype) and only checks the value's grammar: the document's
+// syntax is checked to the end first, and the mistake reported after.
 
-func (p *jsonParser) stringMember(dst *string, depth int) error {
+// field is a typed member of objects of type T: its claim name, the rule
+// a value of the wrong JSON type breaks (nil for ErrMalformed), the kind
+// of its value, and where in a T its value goes. The place is an offset,
+// found once from a typed accessor (see at), so that reading a member is a
+// switch and a direct call: calling the accessor itself, a function value,
+// would move every T read (and the parser) to the heap.
+type field[T any] struct {
+	name   string
+	rule   error
+	kind   fieldKind
+	offset uintptr
+}
+
+// fieldKind is the Go type a field's value is read into.
+type fieldKind uint8
+
+const (
+	kindString     fieldKind = iota // string
+	kindTime                        // time.Time, from a NumericDate
+	kindBool                        // bool
+	kindPresent                     // bool: the member is there, whatever its value (crit)
+	kindTypeOnly                    // a string, checked and dropped (uid)
+	kindStrings                     // []string
+	kindFirebase                    // Firebase, the firebase claim
+	kindIdentities                  // firebase.identities, checked and dropped (Token.Identities decodes it)
+)
+
+// at makes the field name of kind, whose value the accessor reaches in a
+// T (called once, here, on a zero T).
+func at[T, F any](name string, rule error, kind fieldKind, accessor func(*T) *F) field[T] {
+	var zero T
+	offset := uintptr(unsafe.Pointer(accessor(&zero))) - uintptr(unsafe.Pointer(&zero))
+	return field[T]{name: name, rule: rule, kind: kind, offset: offset}
+}
+
+// The constructors of each kind of field, typed so that a field cannot be
+// read into a Go value of another type.
+
+func stringField[T any](name string, rule error, accessor func(*T) *string) field[T] {
+	return at(name, rule, kindString, accessor)
+}
+
+func timeField[T any](name string, rule error, accessor func(*T) *time.Time) field[T] {
+	return at(name, rule, kindTime, accessor)
+}
+
+func boolField[T any](name string, rule error, accessor func(*T) *bool) field[T] {
+	return at(name, rule, kindBool, accessor)
+}
+
+func presentField[T any](name string, rule error, accessor func(*T) *bool) field[T] {
+	return at(name, rule, kindPresent, accessor)
+}
+
+func typeOnlyField[T any](name string, rule error) field[T] {
+	return field[T]{name: name, rule: rule, kind: kindTypeOnly}
+}
+
+func stringsField[T any](name string, rule error, accessor func(*T) *[]string) field[T] {
+	return at(name, rule, kindStrings, accessor)
+}
+
+func firebaseField[T any](name string, rule error, accessor func(*T) *Firebase) field[T] {
+	return at(name, rule, kindFirebase, accessor)
+}
+
+func identitiesField[T any](name string, rule error) field[T] {
+	return field[T]{name: name, rule: rule, kind: kindIdentities}
+}
+
+// member is what a reader needs to know of the member it reads: the claim
+// as encoding/json names it in a type error (the path of keys, such as
+// "firebase.tenant"), its rule, and the depth of its object.
+type member struct {
+	path  string
+	rule  error
+	depth int
+}
+
+// fields is the table of the typed members of objects of type T, which
+// are at depth, with the nameSet of their names (so field i is the name at
+// index i) and each one's member.
+type fields[T any] struct {
+	list    []field[T]
+	members []member
+	names   *nameSet
+	depth   int
+}
+
+// newFields makes the table of list, for objects at depth whose paths in
+// a type error are prefix and the name.
+func newFields[T any](prefix string, depth int, list ...field[T]) *fields[T] {
+	t := &fields[T]{list: list, depth: depth}
+	names := make([]string, len(list))
+	for i, f := range list {
+		names[i] = f.name
+		t.members = append(t.members, member{path: prefix + f.name, rule: f.rule, depth: depth})
+	}
+	t.names = newNameSet(names)
+	return t
+}
+
+// read reads the object whose '{' is at p.pos into dst: its typed members
+// through t, the others only checked.
+func (t *fields[T]) read(p *jsonParser, dst *T) error {
+	depth := t.depth
+	return p.members(depth, t.names, false, func(_ string, idx int) error {
+		if idx < 0 {
+			return p.skipValue(depth)
+		}
+		f := &t.list[idx]
+		m := &t.members[idx]
+		v := unsafe.Add(unsafe.Pointer(dst), f.offset)
+		switch f.kind {
+		case kindString:
+			return p.stringMember((*string)(v), m)
+		case kindTime:
+			var sec int64
+			err := p.intMember(&sec, m)
+			*(*time.Time)(v) = unixTime(sec)
+			return err
+		case kindBool:
+			return p.boolMember((*bool)(v), m)
+		case kindPresent:
+			*(*bool)(v) = true
+			return p.skipValue(depth)
+		case kindTypeOnly:
+			var s string
+			return p.stringMember(&s, m)
+		case kindStrings:
+			return p.stringsValue((*[]string)(v), m)
+		case kindFirebase:
+			return p.firebaseMember((*Firebase)(v), m)
+		case kindIdentities:
+			return p.identitiesMember(m)
+		}
+		panic("claimcheck: a field of no kind")
+	})
+}
+
+// mistype records, unless a mistake is recorded already, that the value
+// at p.pos, of the member m, is not of the JSON type expected, as
+// encoding/json words it: the member's path, "a JSON string", "a whole
+// number" and the like for the Go type, and the value's JSON type.
+func (p *jsonParser) mistype(m *member, expected, actual string) {
+	if p.typeErr != nil {
+		return
+	}
+	rule := m.rule
+	if rule == nil {
+		rule = ErrMalformed
+	}
+	p.typeErr = &ValidationError{Claim: m.path, Err: rule, Expected: expected, Actual: "a JSON " + actual}
+}
+
+// valueType names the JSON type of the value starting with c (never
+// null), as encoding/json does in a type error.
+func valueType(c byte) string {
+	switch c {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	}
+	return "number"
+}
+
+// mistyped records the value at p.pos, starting with c, as a mistake and
+// checks its grammar.
+func (p *jsonParser) mistyped(m *member, expected string, c byte) error {
+	p.mistype(m, expected, valueType(c))
+	return p.skipValue(m.depth)
+}
+
+func (p *jsonParser) stringMember(dst *string, m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1027,11 +1341,10 @@ func (p *jsonParser) stringMember(dst *string, depth int) error {
 	case 'n':
 		return p.literal("null")
 	}
-	p.mistyped = true
-	return p.skipValue(depth)
+	return p.mistyped(m, "a JSON string", c)
 }
 
-func (p *jsonParser) intMember(dst *int64, depth int) error {
+func (p *jsonParser) intMember(dst *int64, m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1044,7 +1357,7 @@ func (p *jsonParser) intMember(dst *int64, depth int) error {
 		}
 		n, ok := parseInt64(text)
 		if !ok {
-			p.mistyped = true
+			p.mistype(m, "a whole number", "number "+text)
 			return nil
 		}
 		*dst = n
@@ -1052,11 +1365,10 @@ func (p *jsonParser) intMember(dst *int64, depth int) error {
 	case c == 'n':
 		return p.literal("null")
 	}
-	p.mistyped = true
-	return p.skipValue(depth)
+	return p.mistyped(m, "a whole number", c)
 }
 
-func (p *jsonParser) boolMember(dst *bool, depth int) error {
+func (p *jsonParser) boolMember(dst *bool, m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1071,8 +1383,7 @@ func (p *jsonParser) boolMember(dst *bool, depth int) error {
 	case 'n':
 		return p.literal("null")
 	}
-	p.mistyped = true
-	return p.skipValue(depth)
+	return p.mistyped(m, "a JSON boolean", c)
 }
 
 // parseInt64 parses a JSON number as encoding/json does for an int64
@@ -1100,94 +1411,33 @@ func parseInt64(text string) (int64, bool) {
 	return n, true
 }
 
-// anyMember checks any value and reports that one was there (for crit,
-// which encoding/json keeps as a json.RawMessage, null included).
-func (p *jsonParser) anyMember(dst *bool, depth int) error {
-	*dst = true
-	return p.skipValue(depth)
-}
-
 // payload reads a token payload into t.
 func (p *jsonParser) payload(t *Token) error {
 	if err := p.begin(); err != nil {
 		return err
 	}
-	const depth = 1
-	var iat, exp, authTime int64
-	err := p.members(depth, payloadNameSet, func(_ string, idx int) error {
-		switch idx {
-		case claimSub:
-			return p.stringMember(&t.UID, depth)
-		case claimAud:
-			return p.stringMember(&t.Audience, depth)
-		case claimIss:
-			return p.stringMember(&t.Issuer, depth)
-		case claimIat:
-			return p.intMember(&iat, depth)
-		case claimExp:
-			return p.intMember(&exp, depth)
-		case claimAuthTime:
-			return p.intMember(&authTime, depth)
-		case claimEmail:
-			return p.stringMember(&t.Email, depth)
-		case claimEmailVerified:
-			return p.boolMember(&t.EmailVerified, depth)
-		case claimPhoneNumber:
-			return p.stringMember(&t.PhoneNumber, depth)
-		case claimName:
-			return p.stringMember(&t.Name, depth)
-		case claimPicture:
-			return p.stringMember(&t.Picture, depth)
-		case claimFirebase:
-			return p.firebaseMember(&t.Firebase, depth)
-		case claimUID:
-			var uid string // only its type matters
-			return p.stringMember(&uid, depth)
-		}
-		return p.skipValue(depth)
-	})
-	if err != nil {
-		return err
-	}
-	t.IssuedAt, t.Expires, t.AuthTime = unixTime(iat), unixTime(exp), unixTime(authTime)
-	return nil
+	return tokenFields.read(p, t)
 }
 
-func (p *jsonParser) firebaseMember(f *Firebase, parent int) error {
+// firebaseMember reads the firebase claim, an object, into f.
+func (p *jsonParser) firebaseMember(f *Firebase, m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
 	}
 	switch c {
 	case '{':
+		return firebaseFields.read(p, f) // at m.depth+1, always 2
 	case 'n':
 		return p.literal("null")
-	default:
-		p.mistyped = true
-		return p.skipValue(parent)
 	}
-	depth := parent + 1
-	return p.members(depth, firebaseNameSet, func(_ string, idx int) error {
-		switch idx {
-		case fbSignInProvider:
-			return p.stringMember(&f.SignInProvider, depth)
-		case fbIdentities:
-			return p.identitiesMember(depth)
-		case fbTenant:
-			return p.stringMember(&f.Tenant, depth)
-		case fbSignInSecondFactor:
-			return p.stringMember(&f.SignInSecondFactor, depth)
-		case fbSecondFactorIdentifier:
-			return p.stringMember(&f.SecondFactorIdentifier, depth)
-		}
-		return p.skipValue(depth)
-	})
+	return p.mistyped(m, "a JSON object", c)
 }
 
 // identitiesMember checks firebase.identities, an object of arrays of
 // strings as encoding/json fills a map[string][]string; Token.Identities
 // decodes it from the payload on demand.
-func (p *jsonParser) identitiesMember(parent int) error {
+func (p *jsonParser) identitiesMember(m *member) error {
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1197,77 +1447,99 @@ func (p *jsonParser) identitiesMember(parent int) error {
 	case 'n':
 		return p.literal("null")
 	default:
-		p.mistyped = true
-		return p.skipValue(parent)
+		return p.mistyped(m, "a JSON object", c)
 	}
-	return p.identities(nil, parent)
+	return p.identities(nil, m)
 }
 
-// identities reads the object at p.pos (its '{' already peeked) inside a
-// container at parent, storing each array in m; with a nil m it only
-// checks the grammar and the types.
-func (p *jsonParser) identities(m map[string][]string, parent int) error {
-	depth := parent + 1
+// identities reads the object at p.pos (its '{' already peeked), the
+// value of the member m, storing each array in m; with a nil m it only
+// checks the grammar and the types. encoding/json names the claim itself
+// in a type error inside it, not the map's key.
+func (p *jsonParser) identities(dst map[string][]string, m *member) error {
+	depth := m.depth + 1
+	elem := &member{path: m.path, rule: m.rule, depth: depth}
 	// The arrays share one backing array; each is capped, so appending to
 	// one never writes into the next.
 	var pool []string
-	return p.members(depth, nil, func(k string, _ int) error {
+	return p.members(depth, nil, true, func(k string, _ int) error {
 		var err error
-		pool, err = p.stringsMember(m, k, depth, pool)
+		pool, err = p.stringsMember(dst, k, elem, pool)
 		return err
 	})
 }
 
-// stringsMember reads an array of strings into m[k], appending its
-// elements to pool, and returns pool. With a nil m it only checks the
+// stringsMember reads an array of strings into dst[k], appending its
+// elements to pool, and returns pool. With a nil dst it only checks the
 // array.
-func (p *jsonParser) stringsMember(m map[string][]string, k string, parent int, pool []string) ([]string, error) {
+func (p *jsonParser) stringsMember(dst map[string][]string, k string, m *member, pool []string) ([]string, error) {
+	start := len(pool)
+	pool, isNull, err := p.appendStrings(pool, dst != nil, m)
+	if err != nil || dst == nil {
+		return pool, err
+	}
+	if isNull {
+		dst[k] = nil
+		return pool, nil
+	}
+	if pool == nil {
+		pool = make([]string, 0, 4)
+	}
+	dst[k] = pool[start:len(pool):len(pool)]
+	return pool, nil
+}
+
+// stringsValue reads an array of strings into dst (nil for null), as
+// encoding/json fills a []string.
+func (p *jsonParser) stringsValue(dst *[]string, m *member) error {
+	list, isNull, err := p.appendStrings(nil, true, m)
+	if err != nil || isNull {
+		return err
+	}
+	if list == nil {
+		list = []string{}
+	}
+	*dst = list
+	return nil
+}
+
+// appendStrings reads the array of strings at p.pos, the value of the
+// member m, appending its elements to pool if keep; isNull reports a null
+// instead. A value or an element of another type is recorded (mistype).
+func (p *jsonParser) appendStrings(pool []string, keep bool, m *member) (_ []string, isNull bool, err error) {
 	c, err := p.peek()
 	if err != nil {
-		return pool, err
+		return pool, false, err
 	}
 	switch c {
 	case '[':
 	case 'n':
-		if m != nil {
-			m[k] = nil
-		}
-		return pool, p.literal("null")
+		return pool, true, p.literal("null")
 	default:
-		p.mistyped = true
-		return pool, p.skipValue(parent)
+		return pool, false, p.mistyped(m, "a JSON array", c)
 	}
-	depth := parent + 1
+	depth := m.depth + 1
 	empty, err := p.open(']', depth)
-	if err != nil {
-		return pool, err
+	if err != nil || empty {
+		return pool, false, err
 	}
-	start := len(pool)
-	if !empty {
-		for {
-			var s string
-			if err := p.stringMember(&s, depth); err != nil {
-				return pool, err
-			}
-			if m != nil {
-				pool = append(pool, s)
-			}
-			more, err := p.next(']')
-			if err != nil {
-				return pool, err
-			}
-			if !more {
-				break
-			}
+	elem := &member{path: m.path, rule: m.rule, depth: depth}
+	for {
+		if err := p.count(); err != nil {
+			return pool, false, err
+		}
+		var s string
+		if err := p.stringMember(&s, elem); err != nil {
+			return pool, false, err
+		}
+		if keep {
+			pool = append(pool, s)
+		}
+		more, err := p.next(']')
+		if err != nil || !more {
+			return pool, false, err
 		}
 	}
-	if m != nil {
-		if pool == nil {
-			pool = make([]string, 0, 4)
-		}
-		m[k] = pool[start:len(pool):len(pool)]
-	}
-	return pool, nil
 }
 
 // header reads a JOSE header into h.
@@ -1275,18 +1547,13 @@ func (p *jsonParser) header(h *Header) error {
 	if err := p.begin(); err != nil {
 		return err
 	}
-	const depth = 1
-	return p.members(depth, headerNameSet, func(_ string, idx int) error {
-		switch idx {
-		case hdrAlg:
-			return p.stringMember(&h.Algorithm, depth)
-		case hdrKid:
-			return p.stringMember(&h.KeyID, depth)
-		case hdrTyp:
-			return p.stringMember(&h.Type, depth)
-		case hdrCrit:
-			return p.anyMember(&h.Critical, depth)
-		}
-		return p.skipValue(depth)
-	})
+	return headerFields.read(p, h)
+}
+
+// appCheck reads an App Check payload into t.
+func (p *jsonParser) appCheck(t *AppCheckToken) error {
+	if err := p.begin(); err != nil {
+		return err
+	}
+	return appCheckFields.read(p, t)
 }

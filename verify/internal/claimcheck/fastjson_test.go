@@ -388,6 +388,7 @@ func FuzzFastParserMatchesReference(f *testing.F) {
 		typicalPayload, `{}`, `{"aud":"a","AUD":"b"}`, `{"ſub":"x"}`, `{"exp":1.5}`,
 		`{"firebase":{"identities":{"a":[null]}}}`, `{"x":"\ud83d\ude00"}`, `{"sub":1,"aud":2}`,
 		`{"x":[[[[{}]]]]}`, `{"crit":null,"alg":"RS256"}`,
+		`{"aud":["projects/1",null],"iat":1,"exp":"2"}`, `{"aud":[1]}`, `{"aud":"x","sub":2}`, `{"aud":[]}`, `{"aud":null}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -405,6 +406,11 @@ func FuzzFastParserMatchesReference(f *testing.F) {
 		wh, wherr := referenceParseHeader(data)
 		if d := sameOutcome(gh, wh, herr, wherr); d != "" {
 			t.Errorf("ParseHeader(%q): %s", data, d)
+		}
+		ga, aerr := ParseAppCheck(data)
+		wa, waerr := referenceParseAppCheck(data)
+		if d := sameOutcome(ga, wa, aerr, waerr); d != "" {
+			t.Errorf("ParseAppCheck(%q): %s", data, d)
 		}
 	})
 }
@@ -448,27 +454,66 @@ func TestPlainPrefixMatchesPlainByte(t *testing.T) {
 	}
 }
 
-func TestNameIndexes(t *testing.T) {
-	checks := []struct {
-		names []string
-		index map[string]int
-	}{
-		{payloadNames, map[string]int{"sub": claimSub, "aud": claimAud, "iss": claimIss, "iat": claimIat,
-			"exp": claimExp, "auth_time": claimAuthTime, "email": claimEmail, "email_verified": claimEmailVerified,
-			"phone_number": claimPhoneNumber, "name": claimName, "picture": claimPicture, "firebase": claimFirebase, "uid": claimUID}},
-		{firebaseNames, map[string]int{"sign_in_provider": fbSignInProvider, "identities": fbIdentities,
-			"tenant": fbTenant, "sign_in_second_factor": fbSignInSecondFactor, "second_factor_identifier": fbSecondFactorIdentifier}},
-		{headerNames, map[string]int{"alg": hdrAlg, "kid": hdrKid, "typ": hdrTyp, "crit": hdrCrit}},
-	}
-	for _, c := range checks {
-		if len(c.names) != len(c.index) {
-			t.Errorf("%d names, %d indexes", len(c.names), len(c.index))
-		}
-		for i, n := range c.names {
-			if c.index[n] != i {
-				t.Errorf("%q is at %d, its constant says %d", n, i, c.index[n])
+// TestFieldTables checks the tables that drive the parser: each name is
+// found at its own index, every typed field is filled from its claim, and
+// a claim of the wrong JSON type breaks its own rule, worded as
+// encoding/json words it.
+func TestFieldTables(t *testing.T) {
+	for _, names := range []*nameSet{tokenFields.names, firebaseFields.names, headerFields.names, appCheckFields.names} {
+		for i, n := range names.names {
+			if got := names.index(n, keySig(n)); got != i {
+				t.Errorf("%q is found at %d, want %d", n, got, i)
 			}
 		}
+	}
+	if tokenFields.depth != 1 || firebaseFields.depth != 2 || headerFields.depth != 1 || appCheckFields.depth != 1 {
+		t.Errorf("depths %d, %d, %d, %d, want 1, 2, 1, 1", tokenFields.depth, firebaseFields.depth, headerFields.depth, appCheckFields.depth)
+	}
+	tok, err := Parse([]byte(`{"sub":"u1","aud":"p","iss":"i","iat":100,"exp":200,"auth_time":50,` +
+		`"email":"e@x","email_verified":true,"phone_number":"+1","name":"N","picture":"https://p","uid":"u1",` +
+		`"firebase":{"sign_in_provider":"password","identities":{"email":["e@x"]},"tenant":"t1",` +
+		`"sign_in_second_factor":"phone","second_factor_identifier":"f1"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Token{UID: "u1", Audience: "p", Issuer: "i", IssuedAt: time.Unix(100, 0).UTC(), Expires: time.Unix(200, 0).UTC(),
+		AuthTime: time.Unix(50, 0).UTC(), Email: "e@x", EmailVerified: true, PhoneNumber: "+1", Name: "N", Picture: "https://p",
+		Firebase: Firebase{SignInProvider: "password", Tenant: "t1",
+			SignInSecondFactor: "phone", SecondFactorIdentifier: "f1"}}
+	got := *tok
+	got.Payload = ""
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Parse =\n%#v\nwant\n%#v", got, want)
+	}
+	for _, c := range []struct {
+		payload          string
+		claim            string
+		rule             error
+		expected, actual string
+	}{
+		{`{"sub":1}`, "sub", ErrInvalidSubject, "a JSON string", "a JSON number"},
+		{`{"uid":true}`, "uid", ErrInvalidSubject, "a JSON string", "a JSON bool"},
+		{`{"aud":["p"]}`, "aud", ErrInvalidAudience, "a JSON string", "a JSON array"},
+		{`{"iss":{}}`, "iss", ErrInvalidIssuer, "a JSON string", "a JSON object"},
+		{`{"iat":"1"}`, "iat", ErrInvalidIssuedAt, "a whole number", "a JSON string"},
+		{`{"exp":1.5}`, "exp", ErrInvalidExpiry, "a whole number", "a JSON number 1.5"},
+		{`{"auth_time":99999999999999999999}`, "auth_time", ErrInvalidAuthTime, "a whole number", "a JSON number 99999999999999999999"},
+		{`{"email_verified":"yes"}`, "email_verified", ErrMalformed, "a JSON boolean", "a JSON string"},
+		{`{"firebase":[]}`, "firebase", ErrMalformed, "a JSON object", "a JSON array"},
+		{`{"firebase":{"tenant":5}}`, "firebase.tenant", ErrInvalidTenant, "a JSON string", "a JSON number"},
+		{`{"firebase":{"identities":{"email":"e"}}}`, "firebase.identities", ErrMalformed, "a JSON array", "a JSON string"},
+		{`{"firebase":{"identities":{"email":[1]}}}`, "firebase.identities", ErrMalformed, "a JSON string", "a JSON number"},
+		{`{"sub":1,"aud":2}`, "sub", ErrInvalidSubject, "a JSON string", "a JSON number"}, // the first mistake
+	} {
+		_, err := Parse([]byte(c.payload))
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Claim != c.claim || ve.Err != c.rule || ve.Expected != c.expected || ve.Actual != c.actual {
+			t.Errorf("Parse(%s) = %#v, want %s %v expected %q actual %q", c.payload, err, c.claim, c.rule, c.expected, c.actual)
+		}
+		checkPayload(t, c.payload)
+	}
+	if _, err := Parse([]byte(`{"sub":1,"x":[}`)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a syntax error after a mistyped claim: %v, want ErrMalformed", err)
 	}
 }
 
@@ -514,7 +559,7 @@ func TestFoldKeyMatchesEqualFold(t *testing.T) {
 // keys are accepted, as by the reference.
 func TestManyKeys(t *testing.T) {
 	var b strings.Builder
-	for i := 0; i < 300; i++ {
+	for i := 0; i < 250; i++ { // within MaxJSONMembers with each tail
 		fmt.Fprintf(&b, `"k%03d":%d,`, i, i)
 	}
 	many := b.String()
@@ -528,7 +573,7 @@ func TestManyKeys(t *testing.T) {
 		`"k000":0`,              // the first key, from the first eight
 		`"k007":0`,              // the eighth
 		`"k008":0`,              // the ninth, the first in the set
-		`"k299":0`,              // the last
+		`"k249":0`,              // the last
 		`"ſub":"x"`,             // folds to a name
 		`"sub":"a","sub":"b"`,   // a name twice after many keys
 		`"é":1,"É":2`,           // non-ASCII case
@@ -559,6 +604,172 @@ func TestKeyBefore(t *testing.T) {
 	for k, want := range map[string]bool{"a": true, "B": true, "d": true, "e\u0301": true, "c": false, "x": false, "f": false, "e": false} {
 		if got := p.keyBefore(&keys, k, end); got != want {
 			t.Errorf("keyBefore(%q) = %v, want %v", k, got, want)
+		}
+	}
+}
+
+// TestValueLimits pins the limits on members and values at their edges,
+// and shows that custom claims of Firebase's largest size (1000 bytes of
+// JSON), however dense, stay within them.
+func TestValueLimits(t *testing.T) {
+	members := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"sub":"u"`)
+		for i := 1; i < n; i++ {
+			fmt.Fprintf(&b, `,"k%d":0`, i)
+		}
+		return b.String() + "}"
+	}
+	elements := func(n int) string {
+		return `{"x":[` + strings.TrimSuffix(strings.Repeat("0,", n), ",") + `]}`
+	}
+	for _, c := range []struct {
+		name    string
+		payload string
+		refused string // a part of the error, or "" when accepted
+	}{
+		{"256 members", members(256), ""},
+		{"257 members", members(257), "more than 256 members in one object"},
+		{"257 members in a custom claim", `{"c":` + members(257) + `}`, "more than 256 members in one object"},
+		{"1024 values", elements(1023), ""},
+		{"1025 values", elements(1024), "more than 1024 members and array elements in all"},
+		{"1025 values in two arrays", `{"a":[` + strings.Repeat("0,", 511) + `0],"b":[` + strings.Repeat("0,", 511) + `0]}`, "more than 1024"},
+		{"1025 values in identities", `{"firebase":{"identities":{"email":[` + strings.Repeat(`"a",`, 1021) + `"a"]}}}`, "more than 1024"},
+		{"1025 values in small objects", `{"x":[` + strings.Repeat(`{"a":0},`, 511) + `{"a":0}]}`, "more than 1024"},
+		// Custom claims of 1000 bytes: the densest object and array.
+		{"1000 bytes of two-letter keys", denseClaims(1000), ""},
+		{"1000 bytes of array elements", `{"sub":"u","c":[` + strings.Repeat("0,", 494) + `0]}`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.payload))
+			switch {
+			case c.refused == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.refused != "" && (!errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), c.refused)):
+				t.Fatalf("Parse = %v, want ErrMalformed saying %q", err, c.refused)
+			}
+			checkPayload(t, c.payload)
+		})
+	}
+}
+
+// denseClaims is an object of as many distinct two-letter keys as fit in
+// n bytes of JSON, as custom claims of n bytes can have at most.
+func denseClaims(n int) string {
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	var b strings.Builder
+	b.WriteString(`{"sub":"u","c":{`)
+	size := 2
+	for i := 0; size+8 <= n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%c%c":0`, letters[i/26%26], letters[i%26])
+		size += 7
+	}
+	b.WriteString("}}")
+	return b.String()
+}
+
+// TestFoldTable compares the table behind smallestFold with the walk of
+// unicode.SimpleFold's orbit, for every rune.
+func TestFoldTable(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune+1; r++ {
+		if got, want := smallestFold(r), orbitMin(r); got != want {
+			t.Fatalf("smallestFold(%U) = %U, want %U", r, got, want)
+		}
+	}
+	if n := len(foldTable().pages); n > 64 {
+		t.Errorf("%d pages, want at most 64", n)
+	}
+}
+
+// prefixSeeds are payloads whose starts CheckPayloadPrefix decides, or
+// must not.
+var prefixSeeds = []string{
+	typicalPayload,
+	denseClaims(1000),
+	`{"x":[` + strings.Repeat("0,", 1100) + `0]}`,
+	`{` + strings.Repeat(`"a":0,`, 3) + `"a":1}`,
+	`{"sub":"a","x":{"y":[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]}}`,
+	`  [1,2,3]`,
+	`{"x":"` + strings.Repeat("a", 300) + `"}`,
+	`{"x":1e` + strings.Repeat("0", 10) + `, "y":1}`,
+	`{"x":123456789.5e-400}`,
+}
+
+// TestPayloadPrefix cuts payloads at every length: whatever start
+// CheckPayloadPrefix refuses, Parse refuses the whole payload with the
+// same error; and the limits are found in a start.
+func TestPayloadPrefix(t *testing.T) {
+	for _, payload := range prefixSeeds {
+		for cut := 0; cut <= len(payload); cut++ {
+			checkPrefix(t, []byte(payload), cut)
+		}
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, `"k%03d":0,`, i)
+	}
+	if err := CheckPayloadPrefix([]byte(b.String())); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a start of 300 members: CheckPayloadPrefix = %v, want ErrMalformed", err)
+	}
+	if err := CheckPayloadPrefix([]byte(`{"sub":"a","aud":"b","x":"unterminated`)); err != nil {
+		t.Errorf("an undecided start: CheckPayloadPrefix = %v, want nil", err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = CheckPayloadPrefix([]byte(typicalPayload)) }); n > 1 {
+		t.Errorf("CheckPayloadPrefix allocates %v times, want at most 1", n)
+	}
+}
+
+func checkPrefix(t *testing.T, payload []byte, cut int) {
+	t.Helper()
+	err := CheckPayloadPrefix(payload[:cut:cut])
+	if err == nil {
+		return
+	}
+	if _, perr := Parse(payload); perr == nil || perr.Error() != err.Error() {
+		t.Fatalf("CheckPayloadPrefix(%q) = %v, but Parse of %q = %v", payload[:cut], err, payload, perr)
+	}
+}
+
+// FuzzPayloadPrefix is TestPayloadPrefix on any payload and cut.
+func FuzzPayloadPrefix(f *testing.F) {
+	for _, s := range prefixSeeds {
+		f.Add([]byte(s), uint16(len(s)/2))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte, cut uint16) {
+		checkPrefix(t, payload, int(cut)%(len(payload)+1))
+	})
+}
+
+func TestFoldSetSize(t *testing.T) {
+	if foldSetSlots < 2*MaxJSONMembers || foldSetSlots&(foldSetSlots-1) != 0 {
+		t.Fatalf("foldSetSlots = %d, want a power of two of at least %d", foldSetSlots, 2*MaxJSONMembers)
+	}
+}
+
+// TestPlainThreeByte checks the shortcut for three-byte UTF-8 against the
+// utf8 package on every lead byte beyond ASCII and every pair after it.
+func TestPlainThreeByte(t *testing.T) {
+	for a := 0x80; a <= 0xff; a++ {
+		for b := 0; b <= 0xff; b++ {
+			for c := 0; c <= 0xff; c += 7 {
+				seq := []byte{byte(a), byte(b), byte(c)}
+				r, size := utf8.DecodeRune(seq)
+				if plainThreeByte(byte(a), byte(b), byte(c)) && (size != 3 || r != rune(a&0x0f)<<12|rune(b&0x3f)<<6|rune(c&0x3f)) {
+					t.Fatalf("plainThreeByte(% x) is true, but utf8 decodes %U of %d bytes", seq, r, size)
+				}
+			}
+		}
+	}
+}
+
+func TestFoldKeyInvalidUTF8(t *testing.T) {
+	for k, want := range map[string]string{"a\xffB": "a\ufffdb", "\xff": "\ufffd", "Ж\xc3": "Ж\ufffd", "ж\xe2\x82Ǆ": "Ж\ufffd\ufffdǄ"} {
+		if got, _ := foldKey(k, nil); string(got) != want {
+			t.Errorf("foldKey(%q) = %q, want %q", k, got, want)
 		}
 	}
 }

@@ -1,10 +1,7 @@
 package claimcheck
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"reflect"
 )
 
 // Algorithms a Firebase token may name in its header.
@@ -15,14 +12,14 @@ const (
 	AlgorithmNone = "none"
 )
 
-var headerNames = []string{"alg", "kid", "typ", "crit"}
-
-type wireHeader struct {
-	Alg  string          `json:"alg"`
-	Kid  string          `json:"kid"`
-	Typ  string          `json:"typ"`
-	Crit json.RawMessage `json:"crit"`
-}
+// headerFields are the header parameters read into a Header, with the
+// rule each one's JSON type belongs to.
+var headerFields = newFields("", 1,
+	stringField("alg", ErrUnsupportedAlgorithm, func(h *Header) *string { return &h.Algorithm }),
+	stringField("kid", ErrInvalidKeyID, func(h *Header) *string { return &h.KeyID }),
+	stringField("typ", nil, func(h *Header) *string { return &h.Type }),
+	presentField("crit", nil, func(h *Header) *bool { return &h.Critical }),
+)
 
 // ParseHeader decodes a token's header from its JSON (already base64url
 // decoded). It refuses duplicate keys, deep nesting and mistyped parameters.
@@ -36,24 +33,10 @@ func ParseHeader(data []byte) (Header, error) {
 	if err != nil {
 		return Header{}, &ValidationError{Claim: "header", Err: ErrMalformed, Actual: err.Error()}
 	}
-	if p.mistyped {
-		return parseHeaderMistyped(data)
+	if p.typeErr != nil {
+		return Header{}, p.typeErr
 	}
 	return h, nil
-}
-
-// parseHeaderMistyped decodes a strict JSON header with a mistyped
-// parameter through encoding/json, for an exact report.
-func parseHeaderMistyped(data []byte) (Header, error) {
-	var w wireHeader
-	if err := json.Unmarshal(data, &w); err != nil {
-		return Header{}, typeError("header", err, map[string]error{
-			"alg": ErrUnsupportedAlgorithm,
-			"kid": ErrInvalidKeyID,
-			"typ": ErrMalformed,
-		})
-	}
-	return Header{Algorithm: w.Alg, KeyID: w.Kid, Type: w.Typ, Critical: w.Crit != nil}, nil
 }
 
 // CheckAlgorithm enforces the alg rule: RS256, or "none" when allowUnsigned
@@ -83,38 +66,6 @@ func CheckHeader(h Header) error {
 			Expected: "the ID of one of Google's current keys", Actual: "none"}
 	}
 	return nil
-}
-
-// typeError turns an error from json.Unmarshal into a ValidationError,
-// naming the rule of the mistyped field when there is one.
-func typeError(where string, err error, rules map[string]error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		rule, ok := rules[te.Field]
-		if !ok {
-			rule = ErrMalformed
-		}
-		return &ValidationError{Claim: te.Field, Err: rule,
-			Expected: jsonKind(te.Type), Actual: "a JSON " + te.Value}
-	}
-	return &ValidationError{Claim: where, Err: ErrMalformed, Actual: err.Error()}
-}
-
-// jsonKind names the JSON shape a Go type decodes from.
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a JSON string"
-	case reflect.Int64:
-		return "a whole number"
-	case reflect.Bool:
-		return "a JSON boolean"
-	case reflect.Map, reflect.Struct:
-		return "a JSON object"
-	case reflect.Slice:
-		return "a JSON array"
-	}
-	return "a JSON " + t.String()
 }
 
 func quote(s string) string {

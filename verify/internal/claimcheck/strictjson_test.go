@@ -3,7 +3,9 @@ package claimcheck
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"unicode/utf8"
 )
 
@@ -46,6 +48,7 @@ func checkStrictJSON(data []byte, topNames, firebaseNames []string) error {
 type scanner struct {
 	data          []byte
 	pos           int
+	values        int // members and array elements, against MaxJSONValues
 	topNames      []string
 	firebaseNames []string
 }
@@ -111,6 +114,12 @@ func (s *scanner) object(depth int, names []string) error {
 		return nil
 	}
 	for {
+		if len(keys) == MaxJSONMembers {
+			return fmt.Errorf("%w: too many members", errTooMany)
+		}
+		if err := s.count(); err != nil {
+			return err
+		}
 		s.skipSpace()
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			return fmt.Errorf("%w: expected a key", errSyntax)
@@ -172,6 +181,15 @@ func (s *scanner) object(depth int, names []string) error {
 	}
 }
 
+// count counts a member or an array element against MaxJSONValues.
+func (s *scanner) count() error {
+	s.values++
+	if s.values > MaxJSONValues {
+		return fmt.Errorf("%w: too many values", errTooMany)
+	}
+	return nil
+}
+
 func (s *scanner) array(depth int) error {
 	if depth > MaxJSONDepth {
 		return errTooDeep
@@ -183,6 +201,9 @@ func (s *scanner) array(depth int) error {
 		return nil
 	}
 	for {
+		if err := s.count(); err != nil {
+			return err
+		}
 		if err := s.value(depth); err != nil {
 			return err
 		}
@@ -222,4 +243,169 @@ func (s *scanner) str() (raw []byte, escaped bool, err error) {
 		}
 	}
 	return nil, false, fmt.Errorf("%w: unterminated string", errSyntax)
+}
+
+// The reference decoder: encoding/json into wire structs, as Parse,
+// ParseHeader and ParseAppCheck used to report a typed claim of the wrong
+// JSON type. The one-pass parser now words those errors itself; the fuzz
+// and table tests compare the two.
+
+var (
+	payloadNames  = tokenFields.names.names
+	firebaseNames = firebaseFields.names.names
+	headerNames   = headerFields.names.names
+	appCheckNames = appCheckFields.names.names
+	// payloadRules names the rule broken when a claim has the wrong JSON type.
+	payloadRules = map[string]error{
+		"sub":             ErrInvalidSubject,
+		"uid":             ErrInvalidSubject,
+		"aud":             ErrInvalidAudience,
+		"iss":             ErrInvalidIssuer,
+		"iat":             ErrInvalidIssuedAt,
+		"exp":             ErrInvalidExpiry,
+		"auth_time":       ErrInvalidAuthTime,
+		"firebase.tenant": ErrInvalidTenant,
+	}
+)
+
+// wireFirebase is the firebase claim as encoding/json decodes it, on the
+// rare path that reports a mistyped claim (see parseMistyped).
+type wireFirebase struct {
+	SignInProvider         string              `json:"sign_in_provider"`
+	Identities             map[string][]string `json:"identities"`
+	Tenant                 string              `json:"tenant"`
+	SignInSecondFactor     string              `json:"sign_in_second_factor"`
+	SecondFactorIdentifier string              `json:"second_factor_identifier"`
+}
+
+type wireToken struct {
+	Sub           string       `json:"sub"`
+	Aud           string       `json:"aud"`
+	Iss           string       `json:"iss"`
+	Iat           int64        `json:"iat"`
+	Exp           int64        `json:"exp"`
+	AuthTime      int64        `json:"auth_time"`
+	Email         string       `json:"email"`
+	EmailVerified bool         `json:"email_verified"`
+	PhoneNumber   string       `json:"phone_number"`
+	Name          string       `json:"name"`
+	Picture       string       `json:"picture"`
+	Firebase      wireFirebase `json:"firebase"`
+	UID           string       `json:"uid"`
+}
+
+// parseMistyped decodes a payload that is strict JSON but has a typed claim
+// of the wrong JSON type, through encoding/json, so that the error names
+// the claim, its rule and the types exactly as encoding/json sees them.
+func parseMistyped(payload []byte) (*Token, error) {
+	var w wireToken
+	if err := json.Unmarshal(payload, &w); err != nil {
+		return nil, typeError("payload", err, payloadRules)
+	}
+	return &Token{
+		UID:           w.Sub,
+		Audience:      w.Aud,
+		Issuer:        w.Iss,
+		IssuedAt:      unixTime(w.Iat),
+		Expires:       unixTime(w.Exp),
+		AuthTime:      unixTime(w.AuthTime),
+		Email:         w.Email,
+		EmailVerified: w.EmailVerified,
+		PhoneNumber:   w.PhoneNumber,
+		Name:          w.Name,
+		Picture:       w.Picture,
+		Firebase: Firebase{
+			SignInProvider:         w.Firebase.SignInProvider,
+			Tenant:                 w.Firebase.Tenant,
+			SignInSecondFactor:     w.Firebase.SignInSecondFactor,
+			SecondFactorIdentifier: w.Firebase.SecondFactorIdentifier,
+		},
+		Payload: string(payload),
+	}, nil
+}
+
+type wireHeader struct {
+	Alg  string          `json:"alg"`
+	Kid  string          `json:"kid"`
+	Typ  string          `json:"typ"`
+	Crit json.RawMessage `json:"crit"`
+}
+
+// parseHeaderMistyped decodes a strict JSON header with a mistyped
+// parameter through encoding/json, for an exact report.
+func parseHeaderMistyped(data []byte) (Header, error) {
+	var w wireHeader
+	if err := json.Unmarshal(data, &w); err != nil {
+		return Header{}, typeError("header", err, map[string]error{
+			"alg": ErrUnsupportedAlgorithm,
+			"kid": ErrInvalidKeyID,
+			"typ": ErrMalformed,
+		})
+	}
+	return Header{Algorithm: w.Alg, KeyID: w.Kid, Type: w.Typ, Critical: w.Crit != nil}, nil
+}
+
+// typeError turns an error from json.Unmarshal into a ValidationError,
+// naming the rule of the mistyped field when there is one.
+func typeError(where string, err error, rules map[string]error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		rule, ok := rules[te.Field]
+		if !ok {
+			rule = ErrMalformed
+		}
+		return &ValidationError{Claim: te.Field, Err: rule,
+			Expected: jsonKind(te.Type), Actual: "a JSON " + te.Value}
+	}
+	return &ValidationError{Claim: where, Err: ErrMalformed, Actual: err.Error()}
+}
+
+// jsonKind names the JSON shape a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a JSON string"
+	case reflect.Int64:
+		return "a whole number"
+	case reflect.Bool:
+		return "a JSON boolean"
+	case reflect.Map, reflect.Struct:
+		return "a JSON object"
+	case reflect.Slice:
+		return "a JSON array"
+	}
+	return "a JSON " + t.String()
+}
+
+type wireAppCheck struct {
+	Sub string   `json:"sub"`
+	Iss string   `json:"iss"`
+	Aud []string `json:"aud"`
+	Iat int64    `json:"iat"`
+	Exp int64    `json:"exp"`
+}
+
+var appCheckRules = map[string]error{
+	"sub": ErrInvalidSubject,
+	"iss": ErrInvalidIssuer,
+	"aud": ErrInvalidAudience,
+	"iat": ErrInvalidIssuedAt,
+	"exp": ErrInvalidExpiry,
+}
+
+// referenceParseAppCheck is ParseAppCheck as it was: the strict scan,
+// then encoding/json into the wire struct.
+func referenceParseAppCheck(payload []byte) (*AppCheckToken, error) {
+	if err := checkStrictJSON(payload, appCheckNames, nil); err != nil {
+		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
+	}
+	if err := json.Unmarshal(payload, new(any)); err != nil {
+		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
+	}
+	var w wireAppCheck
+	if err := json.Unmarshal(payload, &w); err != nil {
+		return nil, typeError("payload", err, appCheckRules)
+	}
+	return &AppCheckToken{AppID: w.Sub, Issuer: w.Iss, Audience: w.Aud,
+		IssuedAt: unixTime(w.Iat), Expires: unixTime(w.Exp), Payload: string(payload)}, nil
 }
