@@ -79,8 +79,16 @@ func (v *Verifier) VerifyRequest(r *http.Request) (*claims.Token, error) {
 // refused; err wraps one of this package's sentinels.
 type ErrorResponder func(w http.ResponseWriter, r *http.Request, err error)
 
-// MiddlewareOption configures Middleware.
-type MiddlewareOption func(*middleware)
+// MiddlewareOption configures the middleware of either verifier (and of
+// the adapters, which take the same options).
+type MiddlewareOption interface {
+	applyToMiddleware(*middleware)
+}
+
+// middlewareOption is a MiddlewareOption that sets one thing.
+type middlewareOption func(*middleware)
+
+func (f middlewareOption) applyToMiddleware(m *middleware) { f(m) }
 
 type middleware struct {
 	optional    bool
@@ -93,23 +101,23 @@ type middleware struct {
 // Optional lets requests without a token through, with no token in their
 // context. A request with a bad token is still refused.
 func Optional() MiddlewareOption {
-	return func(m *middleware) { m.optional = true }
+	return middlewareOption(func(m *middleware) { m.optional = true })
 }
 
 // FromCookie reads the token from the named cookie (a session cookie,
 // typically) instead of the Authorization header.
 func FromCookie(name string) MiddlewareOption {
-	return func(m *middleware) { m.cookie = name }
+	return middlewareOption(func(m *middleware) { m.cookie = name })
 }
 
 // WithErrorResponder replaces the default response to refused requests
 // (see WriteError).
 func WithErrorResponder(respond ErrorResponder) MiddlewareOption {
-	return func(m *middleware) {
+	return middlewareOption(func(m *middleware) {
 		if respond != nil {
 			m.respond = respond
 		}
-	}
+	})
 }
 
 // LogRefusals logs each refused request to logger, so a server's own log
@@ -119,7 +127,7 @@ func WithErrorResponder(respond ErrorResponder) MiddlewareOption {
 // token. Refusals the server is to blame for (keys or the revocation
 // check unavailable) are warnings; the others are at info level.
 func LogRefusals(logger *slog.Logger) MiddlewareOption {
-	return func(m *middleware) { m.logger = logger }
+	return middlewareOption(func(m *middleware) { m.logger = logger })
 }
 
 // Middleware returns net/http middleware that verifies each request's
@@ -139,7 +147,7 @@ func (v *Verifier) Middleware(opts ...MiddlewareOption) func(http.Handler) http.
 func newMiddleware(opts []MiddlewareOption, fromRequest func(*http.Request) (string, error)) *middleware {
 	m := &middleware{respond: WriteError, fromRequest: fromRequest}
 	for _, opt := range opts {
-		opt(m)
+		opt.applyToMiddleware(m)
 	}
 	return m
 }
