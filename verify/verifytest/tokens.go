@@ -8,7 +8,14 @@ import (
 )
 
 // TokenOption changes one thing about a minted token.
-type TokenOption func(*tokenSpec)
+type TokenOption interface {
+	applyToToken(*tokenSpec)
+}
+
+// tokenOption is a TokenOption that makes one change.
+type tokenOption func(*tokenSpec)
+
+func (f tokenOption) applyToToken(t *tokenSpec) { f(t) }
 
 type tokenSpec struct {
 	*mint.Token
@@ -18,47 +25,47 @@ type tokenSpec struct {
 // Claim sets a top-level claim to value (any JSON-encodable value, so a
 // test can give a claim the wrong type), replacing the default.
 func Claim(name string, value any) TokenOption {
-	return func(t *tokenSpec) { t.Payload[name] = value }
+	return tokenOption(func(t *tokenSpec) { t.Payload[name] = value })
 }
 
 // WithoutClaim removes a claim.
 func WithoutClaim(name string) TokenOption {
-	return func(t *tokenSpec) { delete(t.Payload, name) }
+	return tokenOption(func(t *tokenSpec) { delete(t.Payload, name) })
 }
 
 // Header sets a header parameter to value, replacing the default.
 func Header(name string, value any) TokenOption {
-	return func(t *tokenSpec) { t.Header[name] = value }
+	return tokenOption(func(t *tokenSpec) { t.Header[name] = value })
 }
 
 // WithoutHeader removes a header parameter.
 func WithoutHeader(name string) TokenOption {
-	return func(t *tokenSpec) { delete(t.Header, name) }
+	return tokenOption(func(t *tokenSpec) { delete(t.Header, name) })
 }
 
 // IssuedAt dates the token: iat and auth_time become at, and exp one hour
 // later.
 func IssuedAt(at time.Time) TokenOption {
-	return func(t *tokenSpec) {
+	return tokenOption(func(t *tokenSpec) {
 		t.Payload["iat"] = at.Unix()
 		t.Payload["auth_time"] = at.Unix()
 		t.Payload["exp"] = at.Add(time.Hour).Unix()
-	}
+	})
 }
 
 // ExpiresAt sets exp.
 func ExpiresAt(at time.Time) TokenOption {
-	return func(t *tokenSpec) { t.Payload["exp"] = at.Unix() }
+	return tokenOption(func(t *tokenSpec) { t.Payload["exp"] = at.Unix() })
 }
 
 // AuthTime sets auth_time, when the user signed in.
 func AuthTime(at time.Time) TokenOption {
-	return func(t *tokenSpec) { t.Payload["auth_time"] = at.Unix() }
+	return tokenOption(func(t *tokenSpec) { t.Payload["auth_time"] = at.Unix() })
 }
 
 // Project makes the token one of another project: aud and iss both.
 func Project(projectID string) TokenOption {
-	return func(t *tokenSpec) {
+	return tokenOption(func(t *tokenSpec) {
 		iss, _ := t.Payload["iss"].(string)
 		prefix := claimcheck.IDTokenIssuerPrefix
 		if len(iss) >= len(claimcheck.SessionCookieIssuerPrefix) && iss[:len(claimcheck.SessionCookieIssuerPrefix)] == claimcheck.SessionCookieIssuerPrefix {
@@ -66,38 +73,38 @@ func Project(projectID string) TokenOption {
 		}
 		t.Payload["aud"] = projectID
 		t.Payload["iss"] = prefix + projectID
-	}
+	})
 }
 
 // Email sets email and email_verified, and the password provider's identity.
 func Email(address string, verified bool) TokenOption {
-	return func(t *tokenSpec) {
+	return tokenOption(func(t *tokenSpec) {
 		t.Payload["email"] = address
 		t.Payload["email_verified"] = verified
 		fb := t.Firebase()
 		fb["identities"] = map[string]any{"email": []string{address}}
 		fb["sign_in_provider"] = "password"
-	}
+	})
 }
 
 // Tenant sets firebase.tenant.
 func Tenant(tenantID string) TokenOption {
-	return func(t *tokenSpec) { t.Firebase()["tenant"] = tenantID }
+	return tokenOption(func(t *tokenSpec) { t.Firebase()["tenant"] = tenantID })
 }
 
 // SignInProvider sets firebase.sign_in_provider.
 func SignInProvider(provider string) TokenOption {
-	return func(t *tokenSpec) { t.Firebase()["sign_in_provider"] = provider }
+	return tokenOption(func(t *tokenSpec) { t.Firebase()["sign_in_provider"] = provider })
 }
 
 // SignedBy signs the token with key instead of the Signer's signing key;
 // its kid header becomes key.ID. Use a key from GenerateKey to make a
 // token whose signature is valid but whose key is not published.
 func SignedBy(key *Key) TokenOption {
-	return func(t *tokenSpec) {
+	return tokenOption(func(t *tokenSpec) {
 		t.key = key
 		t.Header["kid"] = key.ID
-	}
+	})
 }
 
 // IDToken mints an ID token for uid, as Firebase Authentication issues
@@ -153,7 +160,7 @@ func sign(key *Key, token *mint.Token, opts []TokenOption) string {
 func apply(key *Key, token *mint.Token, opts []TokenOption) *tokenSpec {
 	t := &tokenSpec{Token: token, key: key}
 	for _, opt := range opts {
-		opt(t)
+		opt.applyToToken(t)
 	}
 	return t
 }
