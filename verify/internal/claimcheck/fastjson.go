@@ -1449,44 +1449,20 @@ func (p *jsonParser) identitiesMember(m *member) error {
 	default:
 		return p.mistyped(m, "a JSON object", c)
 	}
-	return p.identities(nil, m)
+	return p.identities(m)
 }
 
-// identities reads the object at p.pos (its '{' already peeked), the
-// value of the member m, storing each array in m; with a nil m it only
-// checks the grammar and the types. encoding/json names the claim itself
-// in a type error inside it, not the map's key.
-func (p *jsonParser) identities(dst map[string][]string, m *member) error {
+// identities checks the object at p.pos (its '{' already peeked), the
+// value of the member m: each member an array of strings (or null), as
+// encoding/json fills a map[string][]string. encoding/json names the
+// claim itself in a type error inside it, not the map's key.
+func (p *jsonParser) identities(m *member) error {
 	depth := m.depth + 1
 	elem := &member{path: m.path, rule: m.rule, depth: depth}
-	// The arrays share one backing array; each is capped, so appending to
-	// one never writes into the next.
-	var pool []string
-	return p.members(depth, nil, true, func(k string, _ int) error {
-		var err error
-		pool, err = p.stringsMember(dst, k, elem, pool)
+	return p.members(depth, nil, true, func(string, int) error {
+		_, _, err := p.appendStrings(nil, false, elem)
 		return err
 	})
-}
-
-// stringsMember reads an array of strings into dst[k], appending its
-// elements to pool, and returns pool. With a nil dst it only checks the
-// array.
-func (p *jsonParser) stringsMember(dst map[string][]string, k string, m *member, pool []string) ([]string, error) {
-	start := len(pool)
-	pool, isNull, err := p.appendStrings(pool, dst != nil, m)
-	if err != nil || dst == nil {
-		return pool, err
-	}
-	if isNull {
-		dst[k] = nil
-		return pool, nil
-	}
-	if pool == nil {
-		pool = make([]string, 0, 4)
-	}
-	dst[k] = pool[start:len(pool):len(pool)]
-	return pool, nil
 }
 
 // stringsValue reads an array of strings into dst (nil for null), as

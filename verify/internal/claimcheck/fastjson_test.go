@@ -773,3 +773,45 @@ func TestFoldKeyInvalidUTF8(t *testing.T) {
 		}
 	}
 }
+
+// foldKey writes each rune's fold in the UTF-8 of its own width, at the
+// edges where the width changes: U+0080 (two bytes, not one), U+07FF and
+// U+0800 (three bytes, not two), U+FFFF and U+10000 (four), and the two
+// runes beyond ASCII that fold into it (Kelvin sign, long s).
+func TestFoldKeyAtEncodingEdges(t *testing.T) {
+	for k, want := range map[string]string{
+		"\u0080":     "\u0080",
+		"a\u07ffb":   "a\u07ffb",
+		"\u0800":     "\u0800",
+		"x\u0800y":   "x\u0800y",
+		"\uffff":     "\uffff",
+		"\U00010000": "\U00010000",
+		"\u212a":     "k", // KELVIN SIGN folds with K and k
+		"\u017f":     "s", // LATIN SMALL LETTER LONG S folds with S and s
+		"\u00c5X":    "\u00c5x",
+	} {
+		got, _ := foldKey(k, nil)
+		if string(got) != want || !utf8.Valid(got) {
+			t.Errorf("foldKey(%q) = %q, want %q", k, got, want)
+		}
+	}
+}
+
+// White space may stand on either side of every array element; the
+// skipping loops of the array reader move forward only.
+func TestParseArraysWithWhiteSpace(t *testing.T) {
+	payload := `{"sub":"u","x":[ 1 , 2 ,[ ] , [ 3 ] , "a" , { "b" : [ null ] } ],"y":[	],"firebase":{"identities":{"email":[ "a@x" , "b@x" ]}}}`
+	tok, err := Parse([]byte(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tok.Identities()["email"]; len(got) != 2 || got[1] != "b@x" {
+		t.Errorf("identities %v", tok.Identities())
+	}
+	var custom struct {
+		X []any `json:"x"`
+	}
+	if err := tok.Decode(&custom); err != nil || len(custom.X) != 6 {
+		t.Errorf("x = %v, %v", custom.X, err)
+	}
+}
