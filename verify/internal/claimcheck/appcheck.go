@@ -39,7 +39,7 @@ func ParseAppCheck(payload []byte) (*AppCheckToken, error) {
 	if p.typeErr != nil {
 		return nil, p.typeErr
 	}
-	t.Payload = string(payload)
+	t.Payload = p.str // the typed strings are substrings of it
 	return t, nil
 }
 
