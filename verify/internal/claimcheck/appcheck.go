@@ -29,15 +29,8 @@ var appCheckFields = newFields("", 1,
 func ParseAppCheck(payload []byte) (*AppCheckToken, error) {
 	p := jsonParser{data: payload, str: string(payload)}
 	t := &AppCheckToken{}
-	err := p.appCheck(t)
-	if err == nil {
-		err = p.end()
-	}
-	if err != nil {
-		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
-	}
-	if p.typeErr != nil {
-		return nil, p.typeErr
+	if err := p.result("payload", p.appCheck(t)); err != nil {
+		return nil, err
 	}
 	t.Payload = p.str // the typed strings are substrings of it
 	return t, nil

@@ -321,6 +321,23 @@ func (p *jsonParser) key(keys *objectKeys) (_ string, _ int, temp bool, _ error)
 	return k, idx, temp, nil
 }
 
+// result is what Parse, ParseHeader and ParseAppCheck return once the
+// object at the top of p was read with outcome err: a syntax fault, or
+// data after the object, as ErrMalformed of where ("payload", "header");
+// else the first mistyped member recorded; else nil.
+func (p *jsonParser) result(where string, err error) error {
+	if err == nil {
+		err = p.end()
+	}
+	if err != nil {
+		return &ValidationError{Claim: where, Err: ErrMalformed, Actual: err.Error()}
+	}
+	if p.typeErr != nil {
+		return p.typeErr
+	}
+	return nil
+}
+
 // plainKeyByte marks the bytes of a key that is its own folded form and
 // needs no decoding: printable ASCII but upper-case letters, the quote and
 // the backslash.

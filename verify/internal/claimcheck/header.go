@@ -26,15 +26,8 @@ var headerFields = newFields("", 1,
 func ParseHeader(data []byte) (Header, error) {
 	var h Header
 	p := jsonParser{data: data, str: string(data)}
-	err := p.header(&h)
-	if err == nil {
-		err = p.end()
-	}
-	if err != nil {
-		return Header{}, &ValidationError{Claim: "header", Err: ErrMalformed, Actual: err.Error()}
-	}
-	if p.typeErr != nil {
-		return Header{}, p.typeErr
+	if err := p.result("header", p.header(&h)); err != nil {
+		return Header{}, err
 	}
 	return h, nil
 }

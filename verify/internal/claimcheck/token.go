@@ -57,15 +57,8 @@ var firebaseFields = newFields("firebase.", 2,
 func Parse(payload []byte) (*Token, error) {
 	p := jsonParser{data: payload, str: string(payload)}
 	t := &Token{Payload: p.str}
-	err := p.payload(t)
-	if err == nil {
-		err = p.end()
-	}
-	if err != nil {
-		return nil, &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
-	}
-	if p.typeErr != nil {
-		return nil, p.typeErr
+	if err := p.result("payload", p.payload(t)); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
