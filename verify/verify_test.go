@@ -8,6 +8,7 @@ import (
 	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -405,12 +406,15 @@ func TestOptionsThatCannotApplyDoNotCompile(t *testing.T) {
 		"WithMaxTokenBytes": verify.WithMaxTokenBytes(4096),
 		"WithHTTPClient":    verify.WithHTTPClient(nil),
 		"WithLogger":        verify.WithLogger(nil),
-		"WithKeySnapshot":   verify.WithKeySnapshot("keys.json"),
+		"WithKeySnapshot":   verify.WithKeySnapshot(filepath.Join(t.TempDir(), "keys.json")),
 	}
 	for name, opt := range shared {
-		if _, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012"}, opt); err != nil {
+		a, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012"}, opt)
+		if err != nil {
 			t.Errorf("NewAppCheck(%s): %v", name, err)
+			continue
 		}
+		a.Close()
 	}
 }
 
