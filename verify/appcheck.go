@@ -138,7 +138,7 @@ func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.Ap
 		return nil, err
 	}
 	sig, _, sigErr := decodeSegment("signature", parts.signature, buf)
-	if err := verifyRS256(ctx, a.keys, &a.rsaKeys, h.KeyID, sig, sigErr, []byte(parts.signingInput)); err != nil {
+	if err := verifyRS256(ctx, a.keys, &a.rsaKeys, h.KeyID, sig, sigErr, parts.signingInput); err != nil {
 		return nil, err
 	}
 	return tok, nil

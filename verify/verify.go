@@ -12,16 +12,17 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify/internal/b64url"
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"github.com/fbverify/fbverify/verify/internal/rs256"
 )
 
@@ -175,8 +176,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 		return nil, err
 	}
 	if !d.unsigned {
-		input := append(d.spare, parts.signingInput...)
-		if err := verifyRS256(ctx, v.keys, &v.rsaKeys, d.header.KeyID, d.sig, d.sigErr, input); err != nil {
+		if err := verifyRS256(ctx, v.keys, &v.rsaKeys, d.header.KeyID, d.sig, d.sigErr, parts.signingInput); err != nil {
 			return nil, err
 		}
 	}
@@ -191,20 +191,20 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 	return tok, nil
 }
 
-// buffer returns a buffer from the pool with room for the signing input
-// (for the hash) and the three decoded segments of parts. Nothing keeps a
+// buffer returns a buffer from the pool with room for the three decoded
+// segments of parts. Nothing keeps a
 // reference to it (claimcheck.Parse and ParseHeader copy what they keep), so
 // release gives it back once the token is verified.
 func (v *Verifier) buffer(parts segments) *[]byte {
-	signingInput, payload := len(parts.signingInput), len(parts.payload)
-	if signingInput > maxPooledBuffer/2 {
+	payload := len(parts.payload)
+	if len(parts.signingInput) > maxPooledBuffer/2 {
 		// A token too long to come from the pool (WithMaxTokenBytes
 		// raised): room for the payload's start only, and the rest once
 		// the start passes (see payloadDecoder), so that junk refused on
 		// its start costs no allocation of its size.
-		signingInput, payload = 0, min(payload, prefixChars)
+		payload = min(payload, prefixChars)
 	}
-	need := signingInput + b64url.DecodedLen(len(parts.header)) +
+	need := b64url.DecodedLen(len(parts.header)) +
 		b64url.DecodedLen(payload) + b64url.DecodedLen(len(parts.signature))
 	bp, _ := v.bufs.Get().(*[]byte)
 	if bp == nil || cap(*bp) < need {
@@ -231,7 +231,6 @@ type decoded struct {
 	// sigErr is the signature's decoding error, reported only after the
 	// key lookup, where it always was.
 	sigErr error
-	spare  []byte // the buffer's unused rest, for the signing input
 }
 
 // decode decodes the segments of token (cut into parts) into buf and
@@ -294,7 +293,6 @@ func (v *Verifier) decode(token string, parts segments, buf []byte, d *decoded) 
 		return payloadErr
 	}
 	d.payload = p.decoded(buf)
-	d.spare = buf[len(buf):]
 	return nil
 }
 
@@ -392,7 +390,7 @@ func (p *payloadDecoder) decoded(buf []byte) []byte {
 // decoding error) of input with the key named kid in keys. The check is
 // rsa.VerifyPKCS1v15's, made against the key's modulus prepared once and
 // kept in prepared (see package rs256).
-func verifyRS256(ctx context.Context, keys jwks.KeySource, prepared *rs256.Keys, kid string, sig []byte, sigErr error, input []byte) error {
+func verifyRS256(ctx context.Context, keys jwks.KeySource, prepared *rs256.Keys, kid string, sig []byte, sigErr error, input string) error {
 	key, err := keys.PublicKey(ctx, kid)
 	if err != nil {
 		return err
@@ -406,7 +404,9 @@ func verifyRS256(ctx context.Context, keys jwks.KeySource, prepared *rs256.Keys,
 	if len(sig) != key.Size() {
 		return fmt.Errorf("%w: %d-byte signature for a %d-byte key", ErrInvalidSignature, len(sig), key.Size())
 	}
-	digest := sha256.Sum256(input)
+	// The hash reads the token's own bytes, read-only, where a copy of
+	// the signing input (about 1 KB) would be made only to be hashed.
+	digest := sha256.Sum256(unsafe.Slice(unsafe.StringData(input), len(input)))
 	if err := prepared.Verify(key, &digest, sig); err != nil {
 		return fmt.Errorf("%w with key %q", ErrInvalidSignature, kid)
 	}
