@@ -50,6 +50,9 @@ func Decode(dst []byte, src string) (int, error) {
 		}
 		binary.BigEndian.PutUint64(dst[n:], a0<<52|a1<<40|a2<<28|a3<<16)
 	}
+	if m, ok := decodeTail(dst[n:], src[i:]); ok {
+		return n + m, nil
+	}
 	m, err := std.Decode(dst[n:], []byte(src[i:]))
 	if err != nil {
 		if ce, ok := err.(base64.CorruptInputError); ok {
@@ -58,6 +61,45 @@ func Decode(dst []byte, src string) (int, error) {
 		return n + m, err
 	}
 	return n + m, nil
+}
+
+// decodeTail decodes the last characters of a segment, fewer than
+// sixteen, four at a time and then the final two or three, with the
+// strict decoder's check that the bits after the last byte are zero. It
+// reports false, having written part of dst perhaps, for any tail it
+// cannot decode that way (a byte outside the alphabet, non-zero trailing
+// bits, a length that leaves one character); Decode then hands the tail
+// to encoding/base64, for its error.
+func decodeTail(dst []byte, src string) (int, bool) {
+	n := 0
+	for ; len(src) >= 4; src, n = src[4:], n+3 {
+		a, b := pair(src[0], src[1]), pair(src[2], src[3])
+		if a|b > 0xfff || n+3 > len(dst) {
+			return n, false
+		}
+		v := a<<12 | b
+		dst[n], dst[n+1], dst[n+2] = byte(v>>16), byte(v>>8), byte(v)
+	}
+	switch len(src) {
+	case 0:
+		return n, true
+	case 2: // twelve bits: one byte and four zero bits
+		a := pair(src[0], src[1])
+		if a > 0xfff || a&0xf != 0 || n+1 > len(dst) {
+			return n, false
+		}
+		dst[n] = byte(a >> 4)
+		return n + 1, true
+	case 3: // eighteen bits: two bytes and two zero bits
+		a, c := pair(src[0], src[1]), decodeMap[src[2]]
+		if a > 0xfff || c > 63 || c&3 != 0 || n+2 > len(dst) {
+			return n, false
+		}
+		v := a<<6 | c
+		dst[n], dst[n+1] = byte(v>>10), byte(v>>2)
+		return n + 2, true
+	}
+	return n, false
 }
 
 // pair decodes two characters into twelve bits, or a value above 0xfff
