@@ -398,7 +398,7 @@ func (p *jsonParser) addKey(keys *objectKeys, k string, self, temp bool, at int)
 		if keys.found&(1<<idx) != 0 {
 			return -1, fmt.Errorf("%w %q", errDuplicateKey, k)
 		}
-		if k != name {
+		if !self && k != name { // a key that is its own folded form matched exactly
 			return -1, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, k, name)
 		}
 		keys.found |= 1 << idx
@@ -1368,6 +1368,10 @@ func (p *jsonParser) intMember(dst *int64, m *member) error {
 	}
 	switch {
 	case c == '-' || ('0' <= c && c <= '9'):
+		if n, end, ok := wholeNumber(p.data, p.pos); ok {
+			*dst, p.pos = n, end
+			return nil
+		}
 		text, err := p.readNumber()
 		if err != nil {
 			return err
@@ -1401,6 +1405,37 @@ func (p *jsonParser) boolMember(dst *bool, m *member) error {
 		return p.literal("null")
 	}
 	return p.mistyped(m, "a JSON boolean", c)
+}
+
+// wholeNumber reads the number at d[i:] in one pass when it is a whole
+// number of at most 18 digits, as every NumericDate is, and returns its
+// value and the index after it. For any other number ok is false, and the
+// caller reads it with scanNumber and parseInt64, which give the same
+// value for these.
+func wholeNumber(d []byte, i int) (n int64, end int, ok bool) {
+	neg := i < len(d) && d[i] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	if i < len(d) && d[i] == '0' {
+		i++
+	} else {
+		for i < len(d) && i-start <= 18 && '0' <= d[i] && d[i] <= '9' {
+			n = n*10 + int64(d[i]-'0')
+			i++
+		}
+	}
+	if i == start || i-start > 18 {
+		return 0, 0, false
+	}
+	if i < len(d) && (d[i] == '.' || d[i] == 'e' || d[i] == 'E' || ('0' <= d[i] && d[i] <= '9')) {
+		return 0, 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, i, true
 }
 
 // parseInt64 parses a JSON number as encoding/json does for an int64

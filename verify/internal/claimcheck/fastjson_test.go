@@ -815,3 +815,33 @@ func TestParseArraysWithWhiteSpace(t *testing.T) {
 		t.Errorf("x = %v, %v", custom.X, err)
 	}
 }
+
+// TestWholeNumberMatchesSlowPath checks the one-pass read of NumericDates
+// against scanNumber and parseInt64: where it answers, it gives their
+// value and end, and it answers for every whole number of up to 18 digits.
+func TestWholeNumberMatchesSlowPath(t *testing.T) {
+	cases := []string{
+		"0", "-0", "7", "1795608000", "-1795608000", "999999999999999999", "-999999999999999999",
+		"1000000000000000000", "9223372036854775807", "9223372036854775808", "01", "-", "-a",
+		"1.5", "1e3", "1E3", "2.0", "0.0", "-0.5", "12,", "12}", "12 ", "1" + strings.Repeat("0", 30),
+	}
+	for _, text := range cases {
+		d := []byte(text)
+		n, end, ok := wholeNumber(d, 0)
+		slowEnd, err := scanNumber(d, 0)
+		var slow int64
+		slowOK := err == nil
+		if slowOK {
+			slow, slowOK = parseInt64(text[:slowEnd])
+		}
+		digits := strings.TrimPrefix(text[:slowEnd], "-")
+		whole := err == nil && len(digits) > 0 && len(digits) <= 18 && strings.Trim(digits, "0123456789") == "" &&
+			(slowEnd == len(text) || strings.IndexByte(".eE0123456789", text[slowEnd]) < 0) // "01" is left to the slow path, to be refused
+		switch {
+		case ok && (!slowOK || n != slow || end != slowEnd):
+			t.Errorf("wholeNumber(%q) = %d, %d; slow path %d, %d (ok %v)", text, n, end, slow, slowEnd, slowOK)
+		case whole && !ok:
+			t.Errorf("wholeNumber(%q) left a whole number of %d digits to the slow path", text, len(digits))
+		}
+	}
+}

@@ -104,6 +104,9 @@ func CheckSubject(t *Token) error {
 			Expected: fmt.Sprintf("at most %d bytes", MaxUIDLength),
 			Actual:   fmt.Sprintf("%d bytes", len(t.UID))}
 	}
+	if printableASCII(t.UID) {
+		return nil // as nearly every uid is: nothing below refuses it
+	}
 	blank := true
 	for i, r := range t.UID {
 		switch {
@@ -125,6 +128,17 @@ func CheckSubject(t *Token) error {
 			Expected: "a uid that is not only white space", Actual: quote(t.UID)}
 	}
 	return nil
+}
+
+// printableASCII reports whether s has only ASCII bytes from '!' to '~':
+// valid UTF-8, no control character and no white space.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckTimes requires exp to be in the future and iat and auth_time not to
