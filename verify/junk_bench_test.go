@@ -3,14 +3,17 @@ package verify_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fbverify/fbverify/verify"
+	"github.com/fbverify/fbverify/verify/internal/b64url"
 )
 
 // The junk benchmarks time the refusal of tokens built to be as costly as
@@ -255,4 +258,75 @@ func BenchmarkJunkScaling(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkJunkBudget shows what the 0.2x target leaves for reading a
+// junk payload, on the shapes read to the end. In one loop with a valid
+// verification of the typical token (as BenchmarkJunkPaired), it times
+// steps that any strict reader of the payload must at least take, each
+// alone and each less than what the verifier does, and reports each over
+// the verification: decode-x-verify is base64url-decoding the payload
+// segment (b64url, as Verify does), which every refusal of a payload's
+// content pays; utf8-x-verify adds utf8.Valid over the JSON (every byte
+// looked at once, nothing else checked); json-valid-x-verify adds instead
+// encoding/json's Valid (the grammar only: no duplicate keys, no case
+// folding, no limits).
+//
+//	go test ./verify -run '^$' -bench '^BenchmarkJunkBudget$' -benchtime 3000x -cpu 1
+func BenchmarkJunkBudget(b *testing.B) {
+	f := newBenchFixture(b)
+	ctx := context.Background()
+	for _, shape := range junkShapes {
+		if shape.want != nil {
+			continue // refused by a limit on the way: not read to the end
+		}
+		b.Run(shape.name, func(b *testing.B) {
+			tok := junkToken(b, f, shape, verify.DefaultMaxTokenBytes)
+			seg := strings.Split(tok, ".")[1]
+			buf := make([]byte, b64url.DecodedLen(len(seg)))
+			steps := []func(){
+				func() {
+					if _, err := f.verifier.Verify(ctx, f.token); err != nil {
+						b.Fatal(err)
+					}
+				},
+				func() { decodeJunk(b, buf, seg) },
+				func() {
+					if !utf8.Valid(buf[:decodeJunk(b, buf, seg)]) {
+						b.Fatal("not UTF-8")
+					}
+				},
+				func() {
+					if !json.Valid(buf[:decodeJunk(b, buf, seg)]) {
+						b.Fatal("not JSON")
+					}
+				},
+			}
+			times := newOpTimes(len(steps))
+			first := 0
+			for b.Loop() {
+				for j := range steps {
+					op := (first + j) % len(steps)
+					t0 := time.Now()
+					steps[op]()
+					times.add(op, time.Since(t0))
+				}
+				first = (first + 1) % len(steps)
+			}
+			verifyNs := times.median(0)
+			b.ReportMetric(times.median(1)/verifyNs, "decode-x-verify")
+			b.ReportMetric(times.median(2)/verifyNs, "utf8-x-verify")
+			b.ReportMetric(times.median(3)/verifyNs, "json-valid-x-verify")
+		})
+	}
+}
+
+// decodeJunk decodes the payload segment seg into buf, returning its
+// length.
+func decodeJunk(b *testing.B, buf []byte, seg string) int {
+	n, err := b64url.Decode(buf, seg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
