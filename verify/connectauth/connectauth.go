@@ -39,29 +39,34 @@ import (
 type ErrorResponder func(ctx context.Context, err error) error
 
 // Option configures NewInterceptor.
-type Option func(*interceptor)
+type Option interface{ apply(*interceptor) }
+
+// optionFunc is an Option that is a function.
+type optionFunc func(*interceptor)
+
+func (f optionFunc) apply(i *interceptor) { f(i) }
 
 // Optional lets calls without a token through, with no token in their
 // context. A call with a bad token is still refused.
 func Optional() Option {
-	return func(i *interceptor) { i.optional = true }
+	return optionFunc(func(i *interceptor) { i.optional = true })
 }
 
 // FromCookie reads the token from the named cookie of the request's Cookie
 // header (a session cookie, typically) instead of the Authorization
 // header.
 func FromCookie(name string) Option {
-	return func(i *interceptor) { i.cookie = name }
+	return optionFunc(func(i *interceptor) { i.cookie = name })
 }
 
 // WithErrorResponder replaces DefaultErrorResponder, the answer to refused
 // calls.
 func WithErrorResponder(respond ErrorResponder) Option {
-	return func(i *interceptor) {
+	return optionFunc(func(i *interceptor) {
 		if respond != nil {
 			i.respond = respond
 		}
-	}
+	})
 }
 
 // DefaultErrorResponder is the default ErrorResponder. It returns
@@ -90,7 +95,7 @@ func DefaultErrorResponder(_ context.Context, err error) error {
 func NewInterceptor(v *verify.Verifier, opts ...Option) connect.Interceptor {
 	i := &interceptor{v: v, respond: DefaultErrorResponder}
 	for _, opt := range opts {
-		opt(i)
+		opt.apply(i)
 	}
 	return i
 }

@@ -42,7 +42,12 @@ import (
 type ErrorResponder func(ctx context.Context, err error) error
 
 // Option configures the interceptors and AuthFunc.
-type Option func(*config)
+type Option interface{ apply(*config) }
+
+// optionFunc is an Option that is a function.
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	optional bool
@@ -53,24 +58,24 @@ type config struct {
 // Optional lets calls without a token through, with no token in their
 // context. A call with a bad token is still refused.
 func Optional() Option {
-	return func(c *config) { c.optional = true }
+	return optionFunc(func(c *config) { c.optional = true })
 }
 
 // FromCookie reads the token from the named cookie of the call's "cookie"
 // metadata (a session cookie, typically) instead of the "authorization"
 // metadata.
 func FromCookie(name string) Option {
-	return func(c *config) { c.cookie = name }
+	return optionFunc(func(c *config) { c.cookie = name })
 }
 
 // WithErrorResponder replaces DefaultErrorResponder, the answer to refused
 // calls.
 func WithErrorResponder(respond ErrorResponder) Option {
-	return func(c *config) {
+	return optionFunc(func(c *config) {
 		if respond != nil {
 			c.respond = respond
 		}
-	}
+	})
 }
 
 // DefaultErrorResponder is the default ErrorResponder. It returns the
@@ -122,7 +127,7 @@ func StreamServerInterceptor(v *verify.Verifier, opts ...Option) grpc.StreamServ
 func AuthFunc(v *verify.Verifier, opts ...Option) func(ctx context.Context) (context.Context, error) {
 	c := config{respond: DefaultErrorResponder}
 	for _, opt := range opts {
-		opt(&c)
+		opt.apply(&c)
 	}
 	return func(ctx context.Context) (context.Context, error) {
 		token, err := c.token(ctx)
