@@ -493,17 +493,29 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 			i++
 			continue
 		}
-		var r rune
-		size := 2
-		if i+1 < len(k) && 0xc2 <= c && c <= 0xdf && k[i+1]&0xc0 == 0x80 { // two bytes, as most are
-			r = rune(c&0x1f)<<6 | rune(k[i+1]&0x3f)
-		} else if i+2 < len(k) && plainThreeByte(c, k[i+1], k[i+2]) {
-			r, size = rune(c&0x0f)<<12|rune(k[i+1]&0x3f)<<6|rune(k[i+2]&0x3f), 3
-		} else if r, size = utf8.DecodeRuneInString(k[i:]); r == utf8.RuneError && size == 1 {
-			return foldInvalid(k, buf[:n], i)
-		}
 		if table == nil {
 			table = foldTable()
+		}
+		if i+1 < len(k) && 0xc2 <= c && c <= 0xdf && k[i+1]&0xc0 == 0x80 {
+			// Two bytes, as most runes beyond ASCII in keys are: their
+			// folded form, at most two bytes too, is looked up whole.
+			f := table.two[(uint16(c&0x1f)<<6|uint16(k[i+1]&0x3f))&0x7ff]
+			if f < utf8.RuneSelf {
+				buf[n] = byte(f)
+				n++
+			} else {
+				buf[n], buf[n+1] = 0xc0|byte(f>>6), 0x80|byte(f)&0x3f
+				n += 2
+			}
+			i += 2
+			continue
+		}
+		var r rune
+		size := 3
+		if i+2 < len(k) && plainThreeByte(c, k[i+1], k[i+2]) {
+			r = rune(c&0x0f)<<12 | rune(k[i+1]&0x3f)<<6 | rune(k[i+2]&0x3f)
+		} else if r, size = utf8.DecodeRuneInString(k[i:]); r == utf8.RuneError && size == 1 {
+			return foldInvalid(k, buf[:n], i)
 		}
 		r = table.smallest(r)
 		switch {
@@ -516,6 +528,9 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 		case r < 0x800:
 			buf[n], buf[n+1] = 0xc0|byte(r>>6), 0x80|byte(r)&0x3f
 			n += 2
+		case r < 0x10000: // never a surrogate: the smallest of a rune's orbit is a rune
+			buf[n], buf[n+1], buf[n+2] = 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f
+			n += 3
 		default:
 			n += utf8.EncodeRune(buf[n:], r)
 		}
@@ -600,6 +615,13 @@ var foldTable = sync.OnceValue(func() *foldPages {
 			t.pages[t.index[r>>8]][r&0xff] = m
 		}
 	}
+	for r := range t.two {
+		f := t.smallest(rune(r))
+		if 'A' <= f && f <= 'Z' {
+			f += 'a' - 'A'
+		}
+		t.two[r] = uint16(f)
+	}
 	return t
 })
 
@@ -607,6 +629,10 @@ var foldTable = sync.OnceValue(func() *foldPages {
 type foldPages struct {
 	index [(unicode.MaxRune + 1) >> 8]uint16
 	pages [][256]rune
+	// two is foldKey's folded form of each rune below U+0800 (the ones
+	// two bytes of UTF-8 spell): its orbitMin, with an ASCII upper-case
+	// letter then lowered, as foldKey writes it.
+	two [0x800]uint16
 }
 
 // foldSeed seeds the hash of folded keys, so that no one can choose keys

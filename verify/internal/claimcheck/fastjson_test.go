@@ -679,6 +679,15 @@ func TestFoldTable(t *testing.T) {
 			t.Fatalf("smallestFold(%U) = %U, want %U", r, got, want)
 		}
 	}
+	for r, got := range foldTable().two {
+		want := orbitMin(rune(r))
+		if 'A' <= want && want <= 'Z' {
+			want += 'a' - 'A'
+		}
+		if rune(got) != want {
+			t.Fatalf("two[%U] = %U, want %U", r, got, want)
+		}
+	}
 	if n := len(foldTable().pages); n > 64 {
 		t.Errorf("%d pages, want at most 64", n)
 	}
