@@ -255,6 +255,21 @@ type objectKeys struct {
 // like it. temp reports a key with escapes, decoded into p.keyBuf, which
 // the next such key overwrites.
 func (p *jsonParser) key(keys *objectKeys) (_ string, _ int, temp bool, _ error) {
+	// The commonest key, a claim name spelled exactly, right after the
+	// ',' or '{' (see namedKey), if its first byte starts a name not read.
+	if i := p.pos; keys.names != nil && i+2 < len(p.data) && p.data[i] == '"' {
+		if c := keys.names.byStart(p.data[i+1], p.data[i+2]) &^ keys.found; c != 0 {
+			if idx, end := p.namedKey(keys.names, c); idx >= 0 {
+				keys.found |= 1 << idx
+				p.pos = end
+				if end < len(p.data) && p.data[end] == ':' {
+					p.pos++ // compact JSON: the ':' right after the key
+					return keys.names.names[idx], idx, false, nil
+				}
+				return keys.names.names[idx], idx, false, p.colon()
+			}
+		}
+	}
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 		return "", -1, false, syntaxErr("expected a key")
@@ -313,12 +328,21 @@ func (p *jsonParser) key(keys *objectKeys) (_ string, _ int, temp bool, _ error)
 	if err != nil {
 		return "", -1, false, err
 	}
+	if p.pos < len(d) && d[p.pos] == ':' {
+		p.pos++
+		return k, idx, temp, nil
+	}
+	return k, idx, temp, p.colon()
+}
+
+// colon consumes the ':' after a key, after white space if any.
+func (p *jsonParser) colon() error {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-		return "", -1, false, syntaxErr("expected ':'")
+		return syntaxErr("expected ':'")
 	}
 	p.pos++
-	return k, idx, temp, nil
+	return nil
 }
 
 // result is what Parse, ParseHeader and ParseAppCheck return once the
@@ -659,6 +683,17 @@ const foldSetSlots = 512
 type nameSet struct {
 	names []string
 	bySig [256]uint32
+	// byFirst[c] and bySecond[c] have bit i set if the first or second
+	// byte of names[i] and its closing quote is c (see byStart), and
+	// words[i] is names[i] as namedKey compares it.
+	byFirst, bySecond [256]uint32
+	words             []nameWords
+}
+
+// byStart returns the names whose first two bytes, with the closing quote
+// after the name, are a and b: those a key starting with a and b can be.
+func (set *nameSet) byStart(a, b byte) uint32 {
+	return set.byFirst[a] & set.bySecond[b]
 }
 
 func newNameSet(names []string) *nameSet {
@@ -671,6 +706,10 @@ func newNameSet(names []string) *nameSet {
 			panic("claims: a name in a nameSet is not its own folded form")
 		}
 		set.bySig[sigSlot(keySig(n))] |= 1 << i
+		quoted := n + `"`
+		set.byFirst[quoted[0]] |= 1 << i
+		set.bySecond[quoted[1]] |= 1 << i
+		set.words = append(set.words, wordsOf(n))
 	}
 	return set
 }
@@ -752,9 +791,24 @@ func (p *jsonParser) skipValue(depth int) error {
 		return p.literal("false")
 	case 'n':
 		return p.literal("null")
-	default:
-		return p.skipNumber()
 	}
+	if '0' <= c && c <= '9' {
+		// A whole number right before ',', '}' or ']', the commonest
+		// number, is read here, as skipArray does; any other goes to
+		// scanNumber, which would find the same end.
+		d, i := p.data, p.pos
+		j := i + 1
+		if c != '0' {
+			for j < len(d) && '0' <= d[j] && d[j] <= '9' {
+				j++
+			}
+		}
+		if j < len(d) && (d[j] == ',' || d[j] == '}' || d[j] == ']') && j-i <= maxFloatDigits {
+			p.pos = j
+			return nil
+		}
+	}
+	return p.skipNumber()
 }
 
 // skipArray checks an array at depth whose '[' is at p.pos. Numbers, the
