@@ -1475,6 +1475,16 @@ func wholeNumber(d []byte, i int) (n int64, end int, ok bool) {
 	if i < len(d) && d[i] == '0' {
 		i++
 	} else {
+		// Eight digits at a time while they fit in 18 (a NumericDate has
+		// ten: one step and two digits), then one at a time.
+		for i+8 <= len(d) && i-start <= 10 {
+			x := binary.LittleEndian.Uint64(d[i:])
+			if !eightDigits(x) {
+				break
+			}
+			n = n*1e8 + int64(eightDigitsValue(x))
+			i += 8
+		}
 		for i < len(d) && i-start <= 18 && '0' <= d[i] && d[i] <= '9' {
 			n = n*10 + int64(d[i]-'0')
 			i++

@@ -66,3 +66,26 @@ func (p *jsonParser) namedKey(names *nameSet, candidates uint32) (idx, end int) 
 	}
 	return -1, 0
 }
+
+// eightDigits reports whether the eight bytes of x are all ASCII digits:
+// each has the high nibble 3, and still has it with 6 added (so its low
+// nibble is at most 9). No byte carries into the next, as each is at
+// most 0x3f+6 where it is tested.
+func eightDigits(x uint64) bool {
+	const highNibbles = 0xf0f0f0f0f0f0f0f0
+	const threes, sixes = 0x3030303030303030, 0x0606060606060606
+	return x&highNibbles == threes && (x+sixes)&highNibbles == threes
+}
+
+// eightDigitsValue is the number the eight ASCII digits of x spell, the
+// first (lowest) byte the most significant: digits are paired into
+// values below 100, pairs into values below 10 000, and those into one,
+// by multiplications whose partial products do not overlap (Lemire's
+// method, as simdjson parses numbers).
+func eightDigitsValue(x uint64) uint32 {
+	x -= 0x3030303030303030
+	x = x*10 + x>>8 // each even byte: two digits
+	const pairs = 0x000000ff000000ff
+	x = ((x&pairs)*(100+1000000<<32) + (x>>16&pairs)*(1+10000<<32)) >> 32
+	return uint32(x)
+}

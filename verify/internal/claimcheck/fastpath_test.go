@@ -112,3 +112,34 @@ func TestSkipValueNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestEightDigits checks the eight-digit step against a byte at a time,
+// for every byte in every place among digits.
+func TestEightDigits(t *testing.T) {
+	for place := range 8 {
+		for c := range 256 {
+			b := []byte("31415926")
+			b[place] = byte(c)
+			x := uint64(0)
+			for i := 7; i >= 0; i-- {
+				x = x<<8 | uint64(b[i])
+			}
+			want := strings.Trim(string(b), "0123456789") == ""
+			if got := eightDigits(x); got != want {
+				t.Fatalf("eightDigits(%q) = %v, want %v", b, got, want)
+			}
+			if want {
+				var v uint32
+				for _, d := range b {
+					v = v*10 + uint32(d-'0')
+				}
+				if got := eightDigitsValue(x); got != v {
+					t.Fatalf("eightDigitsValue(%q) = %d, want %d", b, got, v)
+				}
+			}
+		}
+	}
+	if got := eightDigitsValue(0x3939393939393939); got != 99999999 {
+		t.Errorf("eightDigitsValue(99999999) = %d", got)
+	}
+}
