@@ -181,6 +181,10 @@ func (p *jsonParser) members(depth int, names *nameSet, keep bool, member func(k
 		if err := member(k, idx); err != nil {
 			return err
 		}
+		if p.pos < len(p.data) && p.data[p.pos] == ',' {
+			p.pos++ // compact JSON: the ',' right after the value
+			continue
+		}
 		more, err := p.next('}')
 		if err != nil || !more {
 			return err
@@ -257,16 +261,16 @@ type objectKeys struct {
 func (p *jsonParser) key(keys *objectKeys) (_ string, _ int, temp bool, _ error) {
 	// The commonest key, a claim name spelled exactly, right after the
 	// ',' or '{' (see namedKey), if its first byte starts a name not read.
-	if i := p.pos; keys.names != nil && i+2 < len(p.data) && p.data[i] == '"' {
-		if c := keys.names.byStart(p.data[i+1], p.data[i+2]) &^ keys.found; c != 0 {
-			if idx, end := p.namedKey(keys.names, c); idx >= 0 {
+	if d, i, names := p.data, p.pos, keys.names; names != nil && i+2 < len(d) && d[i] == '"' {
+		if c := names.byStart(d[i+1], d[i+2]) &^ keys.found; c != 0 {
+			if idx, end := p.namedKey(names, c); idx >= 0 {
 				keys.found |= 1 << idx
-				p.pos = end
-				if end < len(p.data) && p.data[end] == ':' {
-					p.pos++ // compact JSON: the ':' right after the key
-					return keys.names.names[idx], idx, false, nil
+				if end < len(d) && d[end] == ':' {
+					p.pos = end + 1 // compact JSON: the ':' right after the key
+					return names.names[idx], idx, false, nil
 				}
-				return keys.names.names[idx], idx, false, p.colon()
+				p.pos = end
+				return names.names[idx], idx, false, p.colon()
 			}
 		}
 	}
@@ -381,12 +385,12 @@ func plainKeyPrefix(x uint64) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := x ^ (ones * '"')
 	bs := x ^ (ones * '\\')
-	control := (x - ones*0x20) &^ x // bytes below 0x20
-	quote := (q - ones) &^ q        // '"'
-	backslash := (bs - ones) &^ bs  // '\\'
+	controlOrHigh := (x - ones*0x20) | x // bytes below 0x20 or beyond ASCII
+	quote := (q - ones) &^ q             // '"'
+	backslash := (bs - ones) &^ bs       // '\\'
 	h := x | highs
 	upper := (h - ones*'A') &^ (h - ones*('Z'+1)) // 'A'..'Z'
-	return bits.TrailingZeros64((control|quote|backslash|x|upper)&highs) / 8
+	return int(uint(bits.TrailingZeros64((controlOrHigh|quote|backslash|upper)&highs)) / 8)
 }
 
 // addKey records key k, read at offset at, in keys and returns the index
@@ -1051,11 +1055,11 @@ func (p *jsonParser) readString(want bool) (s string, ascii bool, err error) {
 		// backslash, a control character or beyond ASCII; one at a time
 		// near the end.
 		for i+8 <= len(d) {
-			n := plainPrefix(binary.LittleEndian.Uint64(d[i:]))
-			i += n
-			if n < 8 {
+			if m := notPlain(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+				i += int(uint(bits.TrailingZeros64(m)) / 8)
 				break
 			}
+			i += 8
 		}
 		if i+8 > len(d) {
 			for i < len(d) && plainByte[d[i]] {
@@ -1129,17 +1133,24 @@ var plainByte = func() (t [256]bool) {
 }()
 
 // plainPrefix counts the bytes at the start of x (read little-endian) that
-// are plainByte. It flags the bytes that are not with the zero-byte tests
-// of "Bit Twiddling Hacks" (haszero, hasless): a flag can be spurious only
-// above a byte rightly flagged, so the lowest flag is exact.
+// are plainByte.
 func plainPrefix(x uint64) int {
+	return int(uint(bits.TrailingZeros64(notPlain(x))) / 8)
+}
+
+// notPlain flags with its high bit the bytes of x that are not plainByte,
+// with the zero-byte tests of "Bit Twiddling Hacks" (haszero, hasless): a
+// flag can be spurious only above a byte rightly flagged, so the lowest
+// flag is exact. (hasless's usual "&^ x" is left out: x itself flags the
+// bytes beyond ASCII.)
+func notPlain(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := x ^ (ones * '"')
 	bs := x ^ (ones * '\\')
-	control := (x - ones*0x20) &^ x // bytes below 0x20
-	quote := (q - ones) &^ q        // '"'
-	backslash := (bs - ones) &^ bs  // '\\'
-	return bits.TrailingZeros64((control|quote|backslash|x)&highs) / 8
+	controlOrHigh := (x - ones*0x20) | x // bytes below 0x20 or beyond ASCII
+	quote := (q - ones) &^ q             // '"'
+	backslash := (bs - ones) &^ bs       // '\\'
+	return (controlOrHigh | quote | backslash) & highs
 }
 
 // hex4 decodes the four hex digits at the start of b, or returns -1.
