@@ -1411,7 +1411,11 @@ func (p *jsonParser) mistyped(m *member, expected string, c byte) error {
 	return p.skipValue(m.depth)
 }
 
-func (p *jsonParser) stringMember(dst *string, m *member) error {
+func (p *jsonParser) stringMember(dst *string, m *member) (err error) {
+	if p.pos < len(p.data) && p.data[p.pos] == '"' { // compact JSON
+		*dst, _, err = p.readString(true)
+		return err
+	}
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1427,6 +1431,12 @@ func (p *jsonParser) stringMember(dst *string, m *member) error {
 }
 
 func (p *jsonParser) intMember(dst *int64, m *member) error {
+	if i := p.pos; i < len(p.data) && '1' <= p.data[i] && p.data[i] <= '9' { // compact JSON
+		if n, end, ok := wholeNumber(p.data, i); ok {
+			*dst, p.pos = n, end
+			return nil
+		}
+	}
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1455,6 +1465,10 @@ func (p *jsonParser) intMember(dst *int64, m *member) error {
 }
 
 func (p *jsonParser) boolMember(dst *bool, m *member) error {
+	if i := p.pos; i+4 <= len(p.data) && p.str[i:i+4] == "true" { // compact JSON
+		*dst, p.pos = true, i+4
+		return nil
+	}
 	c, err := p.peek()
 	if err != nil {
 		return err
