@@ -260,7 +260,8 @@ type objectKeys struct {
 // the next such key overwrites.
 func (p *jsonParser) key(keys *objectKeys) (_ string, _ int, temp bool, _ error) {
 	// The commonest key, a claim name spelled exactly, right after the
-	// ',' or '{' (see namedKey), if its first byte starts a name not read.
+	// '{' or ',' (see namedKey), if its first two bytes start a name that
+	// the object has not had yet; any other key is read the long way.
 	if d, i, names := p.data, p.pos, keys.names; names != nil && i+2 < len(d) && d[i] == '"' {
 		if c := names.byStart(d[i+1], d[i+2]) &^ keys.found; c != 0 {
 			if idx, end := p.namedKey(names, c); idx >= 0 {
