@@ -181,6 +181,10 @@ func (p *jsonParser) members(depth int, names *nameSet, keep bool, member func(k
 		if err := member(k, idx); err != nil {
 			return err
 		}
+		if p.pos < len(p.data) && p.data[p.pos] == ',' {
+			p.pos++ // compact JSON: the ',' right after the value
+			continue
+		}
 		more, err := p.next('}')
 		if err != nil || !more {
 			return err
@@ -255,6 +259,22 @@ type objectKeys struct {
 // like it. temp reports a key with escapes, decoded into p.keyBuf, which
 // the next such key overwrites.
 func (p *jsonParser) key(keys *objectKeys) (_ string, _ int, temp bool, _ error) {
+	// The commonest key, a claim name spelled exactly, right after the
+	// '{' or ',' (see namedKey), if its first two bytes start a name that
+	// the object has not had yet; any other key is read the long way.
+	if d, i, names := p.data, p.pos, keys.names; names != nil && i+2 < len(d) && d[i] == '"' {
+		if c := names.byStart(d[i+1], d[i+2]) &^ keys.found; c != 0 {
+			if idx, end := p.namedKey(names, c); idx >= 0 {
+				keys.found |= 1 << idx
+				if end < len(d) && d[end] == ':' {
+					p.pos = end + 1 // compact JSON: the ':' right after the key
+					return names.names[idx], idx, false, nil
+				}
+				p.pos = end
+				return names.names[idx], idx, false, p.colon()
+			}
+		}
+	}
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 		return "", -1, false, syntaxErr("expected a key")
@@ -313,12 +333,21 @@ func (p *jsonParser) key(keys *objectKeys) (_ string, _ int, temp bool, _ error)
 	if err != nil {
 		return "", -1, false, err
 	}
+	if p.pos < len(d) && d[p.pos] == ':' {
+		p.pos++
+		return k, idx, temp, nil
+	}
+	return k, idx, temp, p.colon()
+}
+
+// colon consumes the ':' after a key, after white space if any.
+func (p *jsonParser) colon() error {
 	p.skipSpace()
 	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-		return "", -1, false, syntaxErr("expected ':'")
+		return syntaxErr("expected ':'")
 	}
 	p.pos++
-	return k, idx, temp, nil
+	return nil
 }
 
 // result is what Parse, ParseHeader and ParseAppCheck return once the
@@ -357,12 +386,12 @@ func plainKeyPrefix(x uint64) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := x ^ (ones * '"')
 	bs := x ^ (ones * '\\')
-	control := (x - ones*0x20) &^ x // bytes below 0x20
-	quote := (q - ones) &^ q        // '"'
-	backslash := (bs - ones) &^ bs  // '\\'
+	controlOrHigh := (x - ones*0x20) | x // bytes below 0x20 or beyond ASCII
+	quote := (q - ones) &^ q             // '"'
+	backslash := (bs - ones) &^ bs       // '\\'
 	h := x | highs
 	upper := (h - ones*'A') &^ (h - ones*('Z'+1)) // 'A'..'Z'
-	return bits.TrailingZeros64((control|quote|backslash|x|upper)&highs) / 8
+	return int(uint(bits.TrailingZeros64((controlOrHigh|quote|backslash|upper)&highs)) / 8)
 }
 
 // addKey records key k, read at offset at, in keys and returns the index
@@ -685,6 +714,17 @@ const foldSetSlots = 512
 type nameSet struct {
 	names []string
 	bySig [256]uint32
+	// byFirst[c] and bySecond[c] have bit i set if the first or second
+	// byte of names[i] and its closing quote is c (see byStart), and
+	// words[i] is names[i] as namedKey compares it.
+	byFirst, bySecond [256]uint32
+	words             []nameWords
+}
+
+// byStart returns the names whose first two bytes, with the closing quote
+// after the name, are a and b: those a key starting with a and b can be.
+func (set *nameSet) byStart(a, b byte) uint32 {
+	return set.byFirst[a] & set.bySecond[b]
 }
 
 func newNameSet(names []string) *nameSet {
@@ -697,6 +737,10 @@ func newNameSet(names []string) *nameSet {
 			panic("claims: a name in a nameSet is not its own folded form")
 		}
 		set.bySig[sigSlot(keySig(n))] |= 1 << i
+		quoted := n + `"`
+		set.byFirst[quoted[0]] |= 1 << i
+		set.bySecond[quoted[1]] |= 1 << i
+		set.words = append(set.words, wordsOf(n))
 	}
 	return set
 }
@@ -778,9 +822,24 @@ func (p *jsonParser) skipValue(depth int) error {
 		return p.literal("false")
 	case 'n':
 		return p.literal("null")
-	default:
-		return p.skipNumber()
 	}
+	if '0' <= c && c <= '9' {
+		// A whole number right before ',', '}' or ']', the commonest
+		// number, is read here, as skipArray does; any other goes to
+		// scanNumber, which would find the same end.
+		d, i := p.data, p.pos
+		j := i + 1
+		if c != '0' {
+			for j < len(d) && '0' <= d[j] && d[j] <= '9' {
+				j++
+			}
+		}
+		if j < len(d) && (d[j] == ',' || d[j] == '}' || d[j] == ']') && j-i <= maxFloatDigits {
+			p.pos = j
+			return nil
+		}
+	}
+	return p.skipNumber()
 }
 
 // skipArray checks an array at depth whose '[' is at p.pos. Numbers, the
@@ -1023,11 +1082,11 @@ func (p *jsonParser) readString(want bool) (s string, ascii bool, err error) {
 		// backslash, a control character or beyond ASCII; one at a time
 		// near the end.
 		for i+8 <= len(d) {
-			n := plainPrefix(binary.LittleEndian.Uint64(d[i:]))
-			i += n
-			if n < 8 {
+			if m := notPlain(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+				i += int(uint(bits.TrailingZeros64(m)) / 8)
 				break
 			}
+			i += 8
 		}
 		if i+8 > len(d) {
 			for i < len(d) && plainByte[d[i]] {
@@ -1101,17 +1160,24 @@ var plainByte = func() (t [256]bool) {
 }()
 
 // plainPrefix counts the bytes at the start of x (read little-endian) that
-// are plainByte. It flags the bytes that are not with the zero-byte tests
-// of "Bit Twiddling Hacks" (haszero, hasless): a flag can be spurious only
-// above a byte rightly flagged, so the lowest flag is exact.
+// are plainByte.
 func plainPrefix(x uint64) int {
+	return int(uint(bits.TrailingZeros64(notPlain(x))) / 8)
+}
+
+// notPlain flags with its high bit the bytes of x that are not plainByte,
+// with the zero-byte tests of "Bit Twiddling Hacks" (haszero, hasless): a
+// flag can be spurious only above a byte rightly flagged, so the lowest
+// flag is exact. (hasless's usual "&^ x" is left out: x itself flags the
+// bytes beyond ASCII.)
+func notPlain(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := x ^ (ones * '"')
 	bs := x ^ (ones * '\\')
-	control := (x - ones*0x20) &^ x // bytes below 0x20
-	quote := (q - ones) &^ q        // '"'
-	backslash := (bs - ones) &^ bs  // '\\'
-	return bits.TrailingZeros64((control|quote|backslash|x)&highs) / 8
+	controlOrHigh := (x - ones*0x20) | x // bytes below 0x20 or beyond ASCII
+	quote := (q - ones) &^ q             // '"'
+	backslash := (bs - ones) &^ bs       // '\\'
+	return (controlOrHigh | quote | backslash) & highs
 }
 
 // hex4 decodes the four hex digits at the start of b, or returns -1.
@@ -1372,7 +1438,11 @@ func (p *jsonParser) mistyped(m *member, expected string, c byte) error {
 	return p.skipValue(m.depth)
 }
 
-func (p *jsonParser) stringMember(dst *string, m *member) error {
+func (p *jsonParser) stringMember(dst *string, m *member) (err error) {
+	if p.pos < len(p.data) && p.data[p.pos] == '"' { // compact JSON
+		*dst, _, err = p.readString(true)
+		return err
+	}
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1388,6 +1458,12 @@ func (p *jsonParser) stringMember(dst *string, m *member) error {
 }
 
 func (p *jsonParser) intMember(dst *int64, m *member) error {
+	if i := p.pos; i < len(p.data) && '1' <= p.data[i] && p.data[i] <= '9' { // compact JSON
+		if n, end, ok := wholeNumber(p.data, i); ok {
+			*dst, p.pos = n, end
+			return nil
+		}
+	}
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1416,6 +1492,10 @@ func (p *jsonParser) intMember(dst *int64, m *member) error {
 }
 
 func (p *jsonParser) boolMember(dst *bool, m *member) error {
+	if i := p.pos; i+4 <= len(p.data) && p.str[i:i+4] == "true" { // compact JSON
+		*dst, p.pos = true, i+4
+		return nil
+	}
 	c, err := p.peek()
 	if err != nil {
 		return err
@@ -1447,6 +1527,16 @@ func wholeNumber(d []byte, i int) (n int64, end int, ok bool) {
 	if i < len(d) && d[i] == '0' {
 		i++
 	} else {
+		// Eight digits at a time while they fit in 18 (a NumericDate has
+		// ten: one step and two digits), then one at a time.
+		for i+8 <= len(d) && i-start <= 10 {
+			x := binary.LittleEndian.Uint64(d[i:])
+			if !eightDigits(x) {
+				break
+			}
+			n = n*1e8 + int64(eightDigitsValue(x))
+			i += 8
+		}
 		for i < len(d) && i-start <= 18 && '0' <= d[i] && d[i] <= '9' {
 			n = n*10 + int64(d[i]-'0')
 			i++
