@@ -824,22 +824,30 @@ func (p *jsonParser) skipValue(depth int) error {
 		return p.literal("null")
 	}
 	if '0' <= c && c <= '9' {
-		// A whole number right before ',', '}' or ']', the commonest
-		// number, is read here, as skipArray does; any other goes to
-		// scanNumber, which would find the same end.
-		d, i := p.data, p.pos
-		j := i + 1
-		if c != '0' {
-			for j < len(d) && '0' <= d[j] && d[j] <= '9' {
-				j++
-			}
-		}
-		if j < len(d) && (d[j] == ',' || d[j] == '}' || d[j] == ']') && j-i <= maxFloatDigits {
-			p.pos = j
+		if end, ok := wholeNumberEnd(p.data, p.pos); ok {
+			p.pos = end
 			return nil
 		}
 	}
 	return p.skipNumber()
+}
+
+// wholeNumberEnd returns the end of the number starting with the digit at
+// d[i] when it is the commonest kind: a whole number of at most
+// maxFloatDigits digits (so within float64's range), followed at once by
+// ',', '}' or ']'. For any other number ok is false, and the caller reads
+// it with scanNumber, which finds the same end for these.
+func wholeNumberEnd(d []byte, i int) (end int, ok bool) {
+	j := i + 1
+	if d[i] != '0' {
+		for j < len(d) && '0' <= d[j] && d[j] <= '9' {
+			j++
+		}
+	}
+	if j < len(d) && (d[j] == ',' || d[j] == '}' || d[j] == ']') && j-i <= maxFloatDigits {
+		return j, true
+	}
+	return 0, false
 }
 
 // skipArray checks an array at depth whose '[' is at p.pos. Numbers, the
@@ -863,17 +871,8 @@ func (p *jsonParser) skipArray(depth int) error {
 			return errUnexpectedEnd
 		}
 		if c := d[i]; '0' <= c && c <= '9' {
-			// A whole number right before ',' or ']', the commonest
-			// element, is read in the loop itself; any other goes to
-			// scanNumber.
-			j := i + 1
-			if c != '0' {
-				for j < len(d) && '0' <= d[j] && d[j] <= '9' {
-					j++
-				}
-			}
-			if j < len(d) && (d[j] == ',' || d[j] == ']') && j-i <= maxFloatDigits {
-				i = j
+			if end, ok := wholeNumberEnd(d, i); ok {
+				i = end
 			} else if i, err = scanNumber(d, i); err != nil {
 				return err
 			}
