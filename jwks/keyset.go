@@ -1,7 +1,3 @@
-// Package jwks provides the public keys that Firebase tokens are verified
-// with: Google's key endpoints fetched and cached (Remote), or a fixed set
-// loaded from bytes or a file for airgapped use (Static). It knows nothing
-// of claims.
 package jwks
 
 import (

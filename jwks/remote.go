@@ -24,6 +24,7 @@ const (
 	DefaultTTL                = time.Hour
 	DefaultMinTTL             = time.Minute
 	DefaultMaxTTL             = 24 * time.Hour
+	DefaultSnapshotWait       = 3 * time.Second
 )
 
 // RemoteOptions tunes a Remote. Every zero field takes the default named in
@@ -55,19 +56,28 @@ type RemoteOptions struct {
 	// also bounds the age of a usable SnapshotFile. If zero, DefaultMinTTL
 	// and DefaultMaxTTL.
 	MinTTL, MaxTTL time.Duration
-	// SnapshotFile, if set, persists the keys across restarts: every
-	// successful fetch is written to it (a JSON file recording the URL, the
-	// fetch time, the max-age and the document as served) through a
-	// temporary file in the same directory renamed over it, with mode
-	// 0600; NewRemote seeds the cache from it, so a service restarted
-	// while the endpoint is unreachable still verifies. The seeded keys
-	// stay fresh until the recorded max-age runs out, then are served as
-	// stale keys are while a refresh is tried. A snapshot fetched more than
-	// MaxTTL ago (by default 24 h: never longer than any response can stay
-	// fresh), of another URL, too large, or failing any check a fetched
-	// document must pass is ignored with a warning to Logger. The directory
-	// must be writable. If empty, nothing is read or written.
+	// SnapshotFile, if set, keeps the keys across restarts for when the
+	// endpoint is down: every successful fetch is written to it (a JSON
+	// file recording the URL, the fetch time, the max-age and the document
+	// as served) through a temporary file in the same directory renamed
+	// over it, with mode 0600. NewRemote reads it as a fallback only: its
+	// keys serve while no fetch has succeeded since start and the first
+	// fetch has failed or has not answered within SnapshotWait. Once a
+	// fetch succeeds, only fetched keys count. A snapshot fetched more than
+	// MaxTTL ago (by default 24 h), of another URL, too large, or failing
+	// any check a fetched document must pass is ignored with a warning to
+	// Logger. Whoever can write the file can make the service accept their
+	// tokens while the endpoint is unreachable: keep it in a directory
+	// only the service's user can write. The directory must be writable by
+	// that user. If empty, nothing is read or written.
 	SnapshotFile string
+	// SnapshotWait is how long the first lookups wait for the first fetch
+	// before the SnapshotFile's keys serve in its place; a failed first
+	// fetch opens the fallback at once. It is measured in real time, as
+	// FetchTimeout is. If zero, DefaultSnapshotWait (3 s: Google answers
+	// in well under a second, and 3 s stays below the 5 s and longer
+	// timeouts of the proxies that ask a verifier).
+	SnapshotWait time.Duration
 	// Logger receives a warning when a fetch fails or the snapshot file
 	// cannot be used. If nil, nothing is logged.
 	Logger *slog.Logger
@@ -94,7 +104,8 @@ type RemoteOptions struct {
 //     the retry is due fails at once with ErrKeysUnavailable; the first
 //     one after starts it, and every lookup until it ends waits for that
 //     same request.
-//   - With SnapshotFile, keys survive a restart (see RemoteOptions).
+//   - With SnapshotFile, keys survive a restart for use while the
+//     endpoint is down (see RemoteOptions).
 //
 // The lookup of a known, fresh key takes no lock and allocates nothing.
 // A Remote starts no goroutine that outlives a fetch; Close cancels a
@@ -103,13 +114,22 @@ type Remote struct {
 	url  string
 	opts RemoteOptions
 
+	// snap holds fetched keys only: the lock-free path never sees the
+	// snapshot file's.
 	snap atomic.Pointer[snapshot]
 
-	mu          sync.Mutex
-	flight      *flight   // the fetch in progress, or nil
-	lastAttempt time.Time // when the last fetch started (by opts.Now)
-	lastErr     error     // the last fetch's error, nil after a success
-	fetches     int
+	mu sync.Mutex
+	// fallback is the SnapshotFile's keys until a fetch succeeds (then
+	// nil). fallbackOpen: a fetch failed since start, so they serve;
+	// fallbackFrom: when the first fetch started (real time), so they serve
+	// SnapshotWait after it too.
+	fallback     *snapshot
+	fallbackOpen bool
+	fallbackFrom time.Time
+	flight       *flight   // the fetch in progress, or nil
+	lastAttempt  time.Time // when the last fetch started (by opts.Now)
+	lastErr      error     // the last fetch's error, nil after a success
+	fetches      int
 	// coldFailures counts the fetches that failed in a row while there
 	// were no keys; it sets the backoff of the next retry.
 	coldFailures int
@@ -123,8 +143,6 @@ type snapshot struct {
 	keys    map[string]*rsa.PublicKey
 	fetched time.Time
 	expires time.Time
-	// fromFile: read from SnapshotFile, no fetch has succeeded since.
-	fromFile bool
 }
 
 // flight is one fetch that any number of callers may wait for.
@@ -165,15 +183,16 @@ func NewRemote(rawURL string, opts RemoteOptions) (*Remote, error) {
 	if opts.MaxTTL <= 0 {
 		opts.MaxTTL = DefaultMaxTTL
 	}
+	if opts.SnapshotWait <= 0 {
+		opts.SnapshotWait = DefaultSnapshotWait
+	}
 	if opts.MinTTL > opts.MaxTTL {
 		return nil, fmt.Errorf("jwks: MinTTL %v is more than MaxTTL %v", opts.MinTTL, opts.MaxTTL)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Remote{url: rawURL, opts: opts, ctx: ctx, cancel: cancel}
 	if opts.SnapshotFile != "" {
-		if s := r.loadSnapshot(); s != nil {
-			r.snap.Store(s)
-		}
+		r.fallback = r.loadSnapshot()
 	}
 	return r, nil
 }
@@ -197,6 +216,15 @@ func (r *Remote) slowPublicKey(ctx context.Context, kid string, now time.Time) (
 	}
 	s := r.snap.Load()
 	f := r.startFetch(now, s)
+	if s == nil {
+		if fb := r.fallbackKeys(ctx, f); fb != nil {
+			if k, ok := fb.keys[kid]; ok {
+				return k, nil
+			}
+			// Not in the snapshot either: wait for the retry in flight,
+			// if any, as without a snapshot.
+		}
+	}
 	if s != nil {
 		if k, ok := s.keys[kid]; ok {
 			// Known but stale: serve it while the refresh (if any) runs.
@@ -226,6 +254,42 @@ func (r *Remote) slowPublicKey(ctx context.Context, kid string, now time.Time) (
 	return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
 }
 
+// fallbackKeys returns the snapshot file's keys when they are to serve
+// for a caller that found no fetched keys: no fetch has succeeded since
+// start, and the first fetch failed or has not answered within
+// SnapshotWait. While that fetch may still answer in time it waits for it
+// (f is the fetch in flight, if any), bounded by ctx; it returns nil when
+// there is no fallback, when it is not (yet) open, or when a fetch
+// succeeded meanwhile.
+func (r *Remote) fallbackKeys(ctx context.Context, f *flight) *snapshot {
+	r.mu.Lock()
+	fb, open, deadline := r.fallback, r.fallbackOpen, r.fallbackFrom.Add(r.opts.SnapshotWait)
+	r.mu.Unlock()
+	if fb == nil {
+		return nil
+	}
+	if !open && f != nil {
+		if wait := time.Until(deadline); wait > 0 {
+			timer := time.NewTimer(wait)
+			select {
+			case <-f.done:
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+			timer.Stop()
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fallback == nil || r.snap.Load() != nil {
+		return nil
+	}
+	if r.fallbackOpen || !time.Now().Before(r.fallbackFrom.Add(r.opts.SnapshotWait)) {
+		return r.fallback
+	}
+	return nil
+}
+
 // startFetch returns the fetch in flight, or starts one when the keys are
 // stale or the caller needs a key they lack, unless the last fetch started
 // less than retryInterval ago. It returns nil when no fetch runs.
@@ -252,6 +316,9 @@ func (r *Remote) beginFetch(now time.Time) *flight {
 	f := &flight{done: make(chan struct{})}
 	r.flight = f
 	r.lastAttempt = now
+	if r.fetches == 0 {
+		r.fallbackFrom = time.Now()
+	}
 	r.fetches++
 	go r.runFetch(f)
 	return f
@@ -294,9 +361,15 @@ func (r *Remote) runFetch(f *flight) {
 	case err == nil:
 		r.snap.Store(&snapshot{keys: keys, fetched: fetched, expires: fetched.Add(ttl)})
 		r.coldFailures = 0
+		r.fallback = nil
 	case r.snap.Load() != nil:
 		r.logWarn("jwks: key set fetch failed; keeping the last good keys",
 			"url", r.url, "error", err.Error())
+	case r.ctx.Err() == nil && r.fallback != nil:
+		r.coldFailures++
+		r.fallbackOpen = true
+		r.logWarn("jwks: key set fetch failed; serving the keys of the snapshot file until a fetch succeeds",
+			"url", r.url, "error", err.Error(), "path", r.opts.SnapshotFile, "retry_in", r.retryInterval())
 	case r.ctx.Err() == nil:
 		r.coldFailures++
 		r.logWarn("jwks: key set fetch failed and there are no keys yet; every token is refused until a fetch succeeds",
@@ -353,8 +426,9 @@ type Status struct {
 	Fetches int
 	// LastError is the last fetch's error, nil if it succeeded.
 	LastError error
-	// FromSnapshot reports that the cached keys were read from
-	// RemoteOptions.SnapshotFile and no fetch has succeeded since.
+	// FromSnapshot reports that no fetch has succeeded since start and the
+	// keys reported are RemoteOptions.SnapshotFile's, the fallback that
+	// serves while the endpoint does not answer.
 	FromSnapshot bool
 }
 
@@ -362,10 +436,14 @@ type Status struct {
 func (r *Remote) Status() Status {
 	r.mu.Lock()
 	st := Status{Fetches: r.fetches, LastError: r.lastErr}
+	s := r.snap.Load()
+	if s == nil && r.fallback != nil {
+		s, st.FromSnapshot = r.fallback, true
+	}
 	r.mu.Unlock()
-	if s := r.snap.Load(); s != nil {
+	if s != nil {
 		st.KeyIDs = sortedIDs(s.keys)
-		st.Fetched, st.Expires, st.FromSnapshot = s.fetched, s.expires, s.fromFile
+		st.Fetched, st.Expires = s.fetched, s.expires
 	}
 	return st
 }
@@ -383,6 +461,7 @@ func (r *Remote) Close() error {
 func (r *Remote) dropKeys() {
 	r.mu.Lock()
 	r.snap.Store(nil)
+	r.fallback = nil
 	r.mu.Unlock()
 }
 

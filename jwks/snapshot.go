@@ -157,5 +157,5 @@ func (r *Remote) readSnapshot() (*snapshot, error) {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	maxAge := time.Duration(max(0, min(file.MaxAgeSeconds, int64(r.opts.MaxTTL/time.Second)))) * time.Second
-	return &snapshot{keys: keys, fetched: file.Fetched, expires: file.Fetched.Add(maxAge), fromFile: true}, nil
+	return &snapshot{keys: keys, fetched: file.Fetched, expires: file.Fetched.Add(maxAge)}, nil
 }

@@ -3,6 +3,7 @@ package jwks_test
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -107,47 +108,32 @@ func TestSnapshotRecordsTheFetch(t *testing.T) {
 	}
 }
 
-func TestSnapshotSeedsARestartWhileTheEndpointIsDown(t *testing.T) {
+func TestSnapshotServesARestartWhileTheEndpointIsDown(t *testing.T) {
 	ctx := context.Background()
-	t.Run("still fresh: no request at all", func(t *testing.T) {
+	t.Run("endpoint failing: served once the first fetch fails", func(t *testing.T) {
 		f := newSnapshotFixture(t)
 		f.g.down.Store(true)
 		f.clock.Advance(30 * time.Minute)
 		requests := f.g.requests.Load()
-		r := f.remote(t, nil)
-		if _, err := r.PublicKey(ctx, f.g.signer.Key().ID); err != nil {
-			t.Fatalf("known kid after a restart: %v", err)
-		}
-		if n := f.g.requests.Load(); n != requests {
-			t.Fatalf("%d requests for a key fresh in the snapshot, want 0", n-requests)
-		}
-		if st := r.Status(); !st.FromSnapshot || st.Fetches != 0 {
-			t.Fatalf("status = %+v, want keys from the snapshot and no fetch", st)
-		}
-		if _, err := r.PublicKey(ctx, "made-up"); !errors.Is(err, jwks.ErrUnknownKey) {
-			t.Fatalf("unknown kid: err = %v, want ErrUnknownKey", err)
-		}
-	})
-	t.Run("stale but within 24 h: served while a refresh is tried", func(t *testing.T) {
-		f := newSnapshotFixture(t)
-		f.g.down.Store(true)
-		f.clock.Advance(24 * time.Hour)
 		logs := &logRecorder{}
 		r := f.remote(t, logs)
-		if got := logs.take(); len(got) != 0 {
-			t.Fatalf("logged %q loading a usable snapshot", got)
+		if st := r.Status(); !st.FromSnapshot || st.Fetches != 0 || len(st.KeyIDs) != 1 {
+			t.Fatalf("status before any lookup = %+v, want the snapshot's one key as the fallback and no fetch", st)
 		}
-		for i := 0; i < 3; i++ {
-			if _, err := r.PublicKey(ctx, f.g.signer.Key().ID); err != nil {
-				t.Fatalf("known kid after a restart with the endpoint down: %v", err)
-			}
+		if _, err := r.PublicKey(ctx, f.g.signer.Key().ID); err != nil {
+			t.Fatalf("known kid after a restart with the endpoint down: %v", err)
 		}
-		waitUntil(t, "the refresh fails", func() bool { return r.Status().LastError != nil })
-		if st := r.Status(); !st.FromSnapshot || len(st.KeyIDs) != 1 {
-			t.Fatalf("status = %+v, want the snapshot's key kept", st)
+		if n := f.g.requests.Load() - requests; n != 1 {
+			t.Fatalf("%d requests, want 1: the fetch the snapshot stands in for", n)
 		}
-		// The endpoint comes back: the next allowed refresh replaces the
-		// snapshot's keys with live ones.
+		if got := logs.take(); len(got) != 1 || !strings.Contains(got[0], "serving the keys of the snapshot file") {
+			t.Fatalf("logged %q, want one warning that the snapshot's keys serve", got)
+		}
+		if _, err := r.PublicKey(ctx, "made-up"); !errors.Is(err, jwks.ErrKeysUnavailable) {
+			t.Fatalf("a kid in neither: err = %v, want ErrKeysUnavailable", err)
+		}
+		// The endpoint comes back: the next retry replaces the snapshot's
+		// keys with live ones.
 		f.g.down.Store(false)
 		f.clock.Advance(30 * time.Second)
 		if err := r.Refresh(ctx); err != nil {
@@ -155,6 +141,82 @@ func TestSnapshotSeedsARestartWhileTheEndpointIsDown(t *testing.T) {
 		}
 		if st := r.Status(); st.FromSnapshot {
 			t.Fatalf("status = %+v after a successful fetch, want live keys", st)
+		}
+	})
+	t.Run("endpoint silent: served after SnapshotWait", func(t *testing.T) {
+		f := newSnapshotFixture(t)
+		f.clock.Advance(23 * time.Hour)
+		gate := make(chan struct{})
+		f.g.gate.Store(&gate)
+		defer close(gate)
+		r := f.g.remote(t, jwks.RemoteOptions{Now: f.clock.Now, SnapshotFile: f.path, SnapshotWait: 50 * time.Millisecond})
+		start := time.Now()
+		if _, err := r.PublicKey(ctx, f.g.signer.Key().ID); err != nil {
+			t.Fatalf("known kid with the endpoint silent: %v", err)
+		}
+		if waited := time.Since(start); waited < 50*time.Millisecond {
+			t.Fatalf("the first lookup returned after %v, before SnapshotWait (50ms): the snapshot outranked the fetch", waited)
+		}
+		timed(t, "a later lookup", 40*time.Millisecond, func() {
+			if _, err := r.PublicKey(ctx, f.g.signer.Key().ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+	t.Run("caller gives up before SnapshotWait", func(t *testing.T) {
+		f := newSnapshotFixture(t)
+		gate := make(chan struct{})
+		f.g.gate.Store(&gate)
+		defer close(gate)
+		r := f.g.remote(t, jwks.RemoteOptions{Now: f.clock.Now, SnapshotFile: f.path, SnapshotWait: time.Minute})
+		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		defer cancel()
+		if _, err := r.PublicKey(short, f.g.signer.Key().ID); !errors.Is(err, jwks.ErrKeysUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want ErrKeysUnavailable wrapping the caller's deadline", err)
+		}
+	})
+}
+
+// attackSnapshot replaces the fixture's snapshot with one that names the
+// endpoint's key ID but holds key instead, fetched age ago.
+func attackSnapshot(t *testing.T, f *snapshotFixture, key *rsa.PublicKey, kid string, age time.Duration) {
+	t.Helper()
+	m := f.file(t)
+	m["fetched"] = f.clock.Now().Add(-age).Format(time.RFC3339)
+	m["max_age_seconds"] = 86400
+	m["document"] = json.RawMessage(`{"keys":[` + jwkJSON(kid, key, "") + `]}`)
+	f.write(t, m)
+}
+
+func TestSnapshotNeverOutranksTheEndpoint(t *testing.T) {
+	attacker := publicKeyOfBits(t, 2048)
+	for _, age := range []time.Duration{time.Minute, 23 * time.Hour} {
+		t.Run("fetched "+age.String()+" ago", func(t *testing.T) {
+			f := newSnapshotFixture(t)
+			kid := f.g.signer.Key().ID
+			attackSnapshot(t, f, attacker, kid, age)
+			r := f.remote(t, nil)
+			k, err := r.PublicKey(context.Background(), kid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.N.Cmp(attacker.N) == 0 {
+				t.Fatal("the first lookup returned the snapshot's key while the endpoint serves another under the same kid")
+			}
+			if k.N.Cmp(f.g.signer.Key().Private.N) != 0 {
+				t.Fatal("the first lookup returned a key the endpoint does not serve")
+			}
+			if st := r.Status(); st.FromSnapshot || st.Fetches != 1 {
+				t.Fatalf("status = %+v, want the fetched keys after one fetch", st)
+			}
+		})
+	}
+	t.Run("a kid only in the snapshot", func(t *testing.T) {
+		f := newSnapshotFixture(t)
+		attackSnapshot(t, f, attacker, "only-in-the-file", time.Minute)
+		r := f.remote(t, nil)
+		if _, err := r.PublicKey(context.Background(), "only-in-the-file"); !errors.Is(err, jwks.ErrUnknownKey) {
+			t.Fatalf("err = %v, want ErrUnknownKey: the endpoint answered without that kid", err)
 		}
 	})
 }

@@ -43,8 +43,13 @@ func refreshKeys(ctx context.Context, keys jwks.KeySource) error {
 // WithKeySnapshot makes the default key source keep a snapshot of Google's
 // keys in the file at path (jwks.RemoteOptions.SnapshotFile), so a
 // restart while Google is unreachable still verifies with keys fetched
-// within the last 24 hours. Give each Verifier its own file. It has no
-// effect with WithKeySource.
+// within the last 24 hours. The file is a fallback only: its keys serve
+// while no fetch has succeeded since start and the first fetch failed or
+// did not answer within jwks.DefaultSnapshotWait; whenever Google answers,
+// only its keys count. Whoever can write the file can get their tokens
+// accepted during an outage, so keep it where only the service's user can
+// write. Give each Verifier its own file. It has no effect with
+// WithKeySource.
 func WithKeySnapshot(path string) SharedOption {
 	return sharedOption(func(c *common) error {
 		if path == "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -217,5 +218,38 @@ func TestWithKeySnapshotSurvivesARestartWhileGoogleIsDown(t *testing.T) {
 	}
 	if _, err := verify.New("my-project", verify.WithKeySnapshot("")); err == nil {
 		t.Fatal("WithKeySnapshot(\"\") accepted")
+	}
+}
+
+// A snapshot file holding an attacker's key under the kid Google serves
+// must not verify the attacker's tokens while Google answers: the file is
+// a fallback for outages, never a source that outranks the endpoint.
+func TestWithKeySnapshotNeverOutranksGoogle(t *testing.T) {
+	for _, age := range []time.Duration{time.Minute, 23 * time.Hour} {
+		t.Run("snapshot fetched "+age.String()+" ago", func(t *testing.T) {
+			now := refreshNow
+			clock := func() time.Time { return now }
+			google := verifytest.NewSigner("my-project", verifytest.WithClock(clock), verifytest.WithKey(verifytest.GenerateKey().Private, "good"))
+			attacker := verifytest.NewSigner("my-project", verifytest.WithClock(clock), verifytest.WithKey(verifytest.GenerateKey().Private, "good"))
+			path := filepath.Join(t.TempDir(), "google-keys.json")
+			file := `{"format":"fbverify-key-snapshot/1","url":"https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com",` +
+				`"fetched":"` + now.Add(-age).Format(time.RFC3339) + `","max_age_seconds":86400,"document":` + string(attacker.JWKS()) + `}`
+			if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			v, err := verify.New("my-project", verify.WithHTTPClient(&http.Client{Transport: &localTransport{signer: google}}),
+				verify.WithClock(clock), verify.WithKeySnapshot(path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer v.Close()
+			ctx := context.Background()
+			if _, err := v.Verify(ctx, attacker.IDToken("victim")); !errors.Is(err, verify.ErrInvalidSignature) {
+				t.Fatalf("the attacker's token on the first verification: err = %v, want ErrInvalidSignature", err)
+			}
+			if tok, err := v.Verify(ctx, google.IDToken("u1")); err != nil || tok.UID != "u1" {
+				t.Fatalf("Google's token: %v, %v; want u1 verified", tok, err)
+			}
+		})
 	}
 }
