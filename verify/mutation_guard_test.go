@@ -9,6 +9,7 @@ package verify_test
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -631,5 +632,169 @@ func TestKindNames(t *testing.T) {
 	e := newCookieGuardEnv(t)
 	if e.v.Kind() != verify.SessionCookie {
 		t.Errorf("Kind() = %v, want session cookie", e.v.Kind())
+	}
+}
+
+// TestTenantIsComparedExactly: a tenant list names whole tenant IDs, so
+// "t-1" admits neither "t-10" nor "t-" nor "T-1".
+func TestTenantIsComparedExactly(t *testing.T) {
+	e := newGuardEnv(t, verify.WithTenants("t-1"))
+	for _, tenant := range []string{"t-10", "t-", "T-1", "t-1 ", "xt-1"} {
+		_, err := e.v.Verify(context.Background(), e.signer.IDToken("u1", verifytest.Tenant(tenant)))
+		if !errors.Is(err, verify.ErrInvalidTenant) {
+			t.Errorf("tenant %q: err = %v, want ErrInvalidTenant", tenant, err)
+		}
+	}
+	if _, err := e.v.Verify(context.Background(), e.signer.IDToken("u1", verifytest.Tenant("t-1"))); err != nil {
+		t.Fatalf("tenant t-1: %v", err)
+	}
+}
+
+// TestRevocationCacheKeepsAnAnswer30sFromTheCallsStart: with the zero TTL
+// an answer is kept 30 seconds, counted from the moment the store was
+// asked, not from its answer: a store that takes 10 s to answer leaves an
+// answer that is stale 20 s after it came.
+func TestRevocationCacheKeepsAnAnswer30sFromTheCallsStart(t *testing.T) {
+	if verify.DefaultRevocationTTL != 30*time.Second {
+		t.Fatalf("DefaultRevocationTTL = %v, want 30s", verify.DefaultRevocationTTL)
+	}
+	now := guardNow
+	calls := 0
+	c := verify.NewRevocationCache(func(context.Context, string) (verify.UserStatus, error) {
+		calls++
+		now = now.Add(10 * time.Second) // the store is slow
+		return verify.UserStatus{}, nil
+	}, verify.RevocationCacheOptions{Now: func() time.Time { return now }})
+	ctx := context.Background()
+	for _, step := range []struct {
+		at    time.Duration // after the first call's start
+		calls int
+	}{
+		{0, 1},
+		{29*time.Second + 999*time.Millisecond, 1},
+		{30 * time.Second, 2},
+	} {
+		now = guardNow.Add(step.at)
+		if _, err := c.Check(ctx, "u1"); err != nil {
+			t.Fatal(err)
+		}
+		if calls != step.calls {
+			t.Fatalf("at +%v: %d calls of the store, want %d", step.at, calls, step.calls)
+		}
+	}
+}
+
+// TestOptionalStillRefusesABadAuthorization: Optional admits a request
+// with no token at all, never one with a bad token or header.
+func TestOptionalStillRefusesABadAuthorization(t *testing.T) {
+	e := newGuardEnv(t)
+	reached := false
+	h := e.v.Middleware(verify.Optional())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached = true }))
+	for _, c := range []struct {
+		name, header string
+		status       int
+		code         string
+	}{
+		{"not Bearer", "Basic dXNlcjpwYXNz", 400, `"code":"bad_authorization_header"`},
+		{"Bearer without a token", "Bearer", 400, `"code":"bad_authorization_header"`},
+		{"a bad token", "Bearer x.y.z", 401, `"code":"malformed_token"`},
+		{"a token of another project", "Bearer " + e.signer.IDToken("u1", verifytest.Project("other-project")), 401, `"code":"invalid_audience"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			reached = false
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header.Set("Authorization", c.header)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if reached || rec.Code != c.status || !strings.Contains(rec.Body.String(), c.code) {
+				t.Fatalf("reached %v, status %d, body %q; want the handler not reached and %d with %s", reached, rec.Code, rec.Body, c.status, c.code)
+			}
+		})
+	}
+}
+
+// TestTokenFromContextOfANilToken: a context that carries a nil token
+// has no token.
+func TestTokenFromContextOfANilToken(t *testing.T) {
+	if tok, ok := verify.TokenFromContext(verify.ContextWithToken(context.Background(), nil)); ok || tok != nil {
+		t.Fatalf("TokenFromContext = %v, %v; want nil, false", tok, ok)
+	}
+	if _, ok := verify.TokenFromContext(context.Background()); ok {
+		t.Fatal("TokenFromContext of a bare context reported a token")
+	}
+}
+
+// TestUIDCharacters: U+001F, the last C0 control, is refused in a uid;
+// U+0020 and a genuine U+FFFD (three bytes, EF BF BD) are not, while a
+// lone bad byte is.
+func TestUIDCharacters(t *testing.T) {
+	e := newGuardEnv(t)
+	for _, c := range []struct {
+		name, uid string
+		ok        bool
+	}{
+		{"U+001F", "a\x1fb", false},
+		{"U+0000", "a\x00b", false},
+		{"U+007F", "a\x7fb", false},
+		{"U+009F", "a\u009fb", false},
+		{"U+0020", "a b", true},
+		{"U+00A0", "a\u00a0b", true},
+		{"genuine U+FFFD", "a\uFFFDb", true},
+		{"U+FFFD alone", "\uFFFD", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tok, err := e.v.Verify(context.Background(), e.signer.IDToken(c.uid))
+			if c.ok {
+				if err != nil || tok.UID != c.uid {
+					t.Fatalf("uid %q: %v, %v; want it accepted as is", c.uid, tok, err)
+				}
+				return
+			}
+			if !errors.Is(err, verify.ErrInvalidSubject) {
+				t.Fatalf("uid %q: err = %v, want ErrInvalidSubject", c.uid, err)
+			}
+		})
+	}
+}
+
+// TestJSONDepthLimit: a custom claim may nest 15 arrays inside the
+// payload object (16 levels in all), not 16.
+func TestJSONDepthLimit(t *testing.T) {
+	e := newGuardEnv(t)
+	nested := func(n int) json.RawMessage {
+		return json.RawMessage(strings.Repeat("[", n) + "1" + strings.Repeat("]", n))
+	}
+	if _, err := e.v.Verify(context.Background(), e.signer.IDToken("u1", verifytest.Claim("deep", nested(15)))); err != nil {
+		t.Fatalf("15 nested arrays: %v", err)
+	}
+	_, err := e.v.Verify(context.Background(), e.signer.IDToken("u1", verifytest.Claim("deep", nested(16))))
+	wantErr(t, err, verify.ErrMalformed, "malformed_token")
+	_, err = e.v.Verify(context.Background(), e.signer.IDToken("u1", verifytest.Header("x", nested(16))))
+	wantErr(t, err, verify.ErrMalformed, "malformed_token")
+}
+
+// TestRevocationAtAuthTimeExactly: Firebase revokes tokens whose
+// auth_time is strictly before the user's "valid after" time; one signed
+// in at that very second stays valid.
+func TestRevocationAtAuthTimeExactly(t *testing.T) {
+	signedIn := guardNow.Add(-10 * time.Minute)
+	for _, c := range []struct {
+		name       string
+		validAfter time.Time
+		want       error
+	}{
+		{"valid after the sign-in second", signedIn, nil},
+		{"valid after a second later", signedIn.Add(time.Second), verify.ErrRevoked},
+		{"valid after a second earlier", signedIn.Add(-time.Second), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newGuardEnv(t, verify.WithRevocationCheck(func(context.Context, string) (verify.UserStatus, error) {
+				return verify.UserStatus{ValidAfter: c.validAfter}, nil
+			}))
+			_, err := e.v.Verify(context.Background(), e.signer.IDToken("u1", verifytest.AuthTime(signedIn)))
+			if !errors.Is(err, c.want) || (c.want == nil && err != nil) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+		})
 	}
 }
