@@ -186,3 +186,23 @@ func BenchmarkRepeatCheckLinear(b *testing.B) {
 		})
 	}
 }
+
+// TestRepeatedMembersAfterAnEscapedQuote: an escaped quote inside a value
+// does not end the string, so the names after it are still read as names
+// and a repeated kid is still found.
+func TestRepeatedMembersAfterAnEscapedQuote(t *testing.T) {
+	for _, doc := range []string{
+		`{"a":"x\"","kid":"k1","kid":"k2"}`,
+		`{"a":"x\\\"","kid":"k1","KID":"k2"}`,
+		`{"keys":[{"x":"\"","kid":"k1","n":"AQAB","kid":"k2"}]}`,
+		`{"\"":1,"kid":"k1","kid":"k2"}`,
+	} {
+		err := checkNoRepeatedMembers([]byte(doc))
+		if !errors.Is(err, ErrInvalidKeySet) || !strings.Contains(err.Error(), `member "`) || !strings.Contains(err.Error(), "appears twice") {
+			t.Errorf("%s: err = %v, want a repeated member", doc, err)
+		}
+	}
+	if err := checkNoRepeatedMembers([]byte(`{"a":"x\"","kid":"k1","b":"\\","c":"\"kid\""}`)); err != nil {
+		t.Errorf("no repeated member: err = %v", err)
+	}
+}

@@ -419,3 +419,68 @@ func FuzzSnapshotFile(f *testing.F) {
 type roundTripperFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestSnapshotMaxAgeIsClamped: a snapshot that records a max-age of ten
+// days is fresh for 24 hours at most, as a fetched response would be.
+func TestSnapshotMaxAgeIsClamped(t *testing.T) {
+	for _, c := range []struct {
+		recorded float64
+		want     time.Duration
+	}{
+		{864000, 24 * time.Hour},
+		{86401, 24 * time.Hour},
+		{86399, 86399 * time.Second},
+		{-5, 0},
+	} {
+		f := newSnapshotFixture(t)
+		m := f.file(t)
+		m["max_age_seconds"] = c.recorded
+		f.write(t, m)
+		f.g.down.Store(true)
+		st := f.remote(t, nil).Status()
+		if !st.FromSnapshot || st.Expires.Sub(st.Fetched) != c.want {
+			t.Errorf("max_age_seconds %v: status %+v, want the snapshot fresh for %v", c.recorded, st, c.want)
+		}
+	}
+}
+
+// TestSnapshotIsReplacedNotRewritten: each fetch writes a new file and
+// renames it over the snapshot, so a reader holding the old file (here a
+// hard link to it) still sees the old snapshot whole, and a snapshot left
+// with looser permissions comes back as 0600.
+func TestSnapshotIsReplacedNotRewritten(t *testing.T) {
+	f := newSnapshotFixture(t)
+	old, err := os.ReadFile(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := f.path + ".old"
+	if err := os.Link(f.path, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(f.path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.g.signer.Rotate()
+	f.clock.Advance(time.Minute)
+	if err := f.remote(t, nil).Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := os.ReadFile(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(kept, old) {
+		t.Fatal("the old snapshot's file was written over in place; want a new file renamed over it")
+	}
+	if m := f.file(t); m["fetched"] != "2026-11-25T12:01:00Z" {
+		t.Fatalf("fetched = %v, want the second fetch's 2026-11-25T12:01:00Z", m["fetched"])
+	}
+	info, err := os.Stat(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o600 {
+		t.Fatalf("snapshot mode = %o after a rewrite, want 600", mode)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"errors"
 	"flag"
 	"fmt"
 	"math/big"
@@ -492,6 +493,32 @@ func TestKeysCache(t *testing.T) {
 		}
 	}); allocs != 0 {
 		t.Errorf("a cache hit allocates %v times, want 0", allocs)
+	}
+}
+
+// TestKeysCacheExponentChangedInPlace: a key whose exponent alone changes
+// in place (same pointer, same modulus) is prepared again, both ways: a
+// signature made for e=3 verifies once e is 3, and no longer once it is
+// 65537 again.
+func TestKeysCacheExponentChangedInPlace(t *testing.T) {
+	priv := testKeys(t)[3].priv // the 2048-bit e=3 key
+	if priv.E != 3 {
+		t.Fatalf("test setup: e = %d, want 3", priv.E)
+	}
+	digest := sha256.Sum256([]byte("m"))
+	sig := sign(t, priv, crypto.SHA256, digest[:])
+	var c Keys
+	pub := &rsa.PublicKey{N: new(big.Int).Set(priv.N), E: 65537}
+	if err := c.Verify(pub, &digest, sig); !errors.Is(err, ErrVerification) {
+		t.Fatalf("e = 65537: err = %v, want ErrVerification", err)
+	}
+	pub.E = 3
+	if err := c.Verify(pub, &digest, sig); err != nil {
+		t.Fatalf("e changed in place to 3: err = %v, want the signature verified", err)
+	}
+	pub.E = 65537
+	if err := c.Verify(pub, &digest, sig); !errors.Is(err, ErrVerification) {
+		t.Fatalf("e changed back to 65537: err = %v, want ErrVerification", err)
 	}
 }
 
