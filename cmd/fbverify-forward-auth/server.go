@@ -358,11 +358,12 @@ func claimValue(raw json.RawMessage) string {
 // headerValue is s if it can travel in a header as it is; a string with
 // control characters (which a header cannot carry) goes as its JSON
 // quoted form instead, so that it is never cut or joined to another line.
+// JSON leaves DEL as it is, so the quoted form spells it \u007f.
 func headerValue(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; (c < 0x20 && c != '\t') || c == 0x7f {
 			q, _ := json.Marshal(s)
-			return string(q)
+			return strings.ReplaceAll(string(q), "\x7f", `\u007f`)
 		}
 	}
 	return s
