@@ -72,6 +72,12 @@ type mutant struct {
 // flips are the edits of each operator: an order moved by its boundary,
 // an equality negated, a conjunction swapped. (A comparison with nil,
 // nearly always an error check that every test notices, is left alone.)
+// job is a mutant with the package whose tests judge it.
+type job struct {
+	t target
+	m mutant
+}
+
 var flips = map[token.Token][]string{
 	token.LSS:  {"<="},
 	token.LEQ:  {"<"},
@@ -181,16 +187,14 @@ func main() {
 	outPath := flag.String("out", "", "append results to this file too")
 	work := flag.String("work", "", "copy of the repository to mutate (made with cp -a if empty)")
 	timeout := flag.Duration("timeout", 3*time.Minute, "bound on one package's tests")
+	interleave := flag.Bool("interleave", false, "take the files' mutants in turn, so that a pass cut short has sampled every file")
 	flag.Parse()
 
 	root, err := os.Getwd()
 	if err != nil {
 		fail(err)
 	}
-	var all []struct {
-		t target
-		m mutant
-	}
+	var all []job
 	for _, t := range targets {
 		for _, f := range t.files {
 			rel := filepath.Join(t.dir, f)
@@ -202,10 +206,20 @@ func main() {
 				fail(err)
 			}
 			for _, m := range ms {
-				all = append(all, struct {
-					t target
-					m mutant
-				}{t, m})
+				all = append(all, job{t, m})
+			}
+		}
+	}
+	if *interleave {
+		all = roundRobin(all)
+	}
+	done := map[string]bool{} // mutants already in -out, skipped on a resumed pass
+	if *outPath != "" {
+		if data, err := os.ReadFile(*outPath); err == nil {
+			for _, line := range strings.Split(string(data), "\n") {
+				if f := strings.Split(line, "\t"); len(f) >= 3 {
+					done[f[1]+"\t"+f[2]] = true
+				}
 			}
 		}
 	}
@@ -239,6 +253,9 @@ func main() {
 	}
 	counts := map[string]int{}
 	for i, x := range all {
+		if done[fmt.Sprintf("%s:%d:%d\t%s -> %q", x.m.file, x.m.line, x.m.col, x.m.from, x.m.to)] {
+			continue
+		}
 		path := filepath.Join(*work, x.m.file)
 		orig, err := os.ReadFile(path)
 		if err != nil {
@@ -269,6 +286,29 @@ func main() {
 		}
 	}
 	fmt.Printf("caught %d, timeout %d, survived %d, build %d\n", counts["caught"], counts["timeout"], counts["survived"], counts["build"])
+}
+
+// roundRobin orders xs by taking each file's next mutant in turn.
+func roundRobin(xs []job) []job {
+	byFile := map[string][]job{}
+	var files []string
+	for _, x := range xs {
+		f := x.m.file
+		if _, ok := byFile[f]; !ok {
+			files = append(files, f)
+		}
+		byFile[f] = append(byFile[f], x)
+	}
+	var out []job
+	for len(out) < len(xs) {
+		for _, f := range files {
+			if len(byFile[f]) > 0 {
+				out = append(out, byFile[f][0])
+				byFile[f] = byFile[f][1:]
+			}
+		}
+	}
+	return out
 }
 
 func fail(err error) {
