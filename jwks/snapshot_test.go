@@ -484,3 +484,28 @@ func TestSnapshotIsReplacedNotRewritten(t *testing.T) {
 		t.Fatalf("snapshot mode = %o after a rewrite, want 600", mode)
 	}
 }
+
+// TestSnapshotSizeLimit: a snapshot may be MaxBodyBytes plus 16 KiB long
+// (here 8192 + 16384 = 24576 bytes), not a byte more.
+func TestSnapshotSizeLimit(t *testing.T) {
+	for _, c := range []struct {
+		size int
+		ok   bool
+	}{{24576, true}, {24577, false}} {
+		f := newSnapshotFixture(t)
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		padded := append(data, bytes.Repeat([]byte(" "), c.size-len(data))...)
+		if err := os.WriteFile(f.path, padded, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f.g.down.Store(true)
+		logs := &logRecorder{}
+		r := f.g.remote(t, jwks.RemoteOptions{Now: f.clock.Now, SnapshotFile: f.path, MaxBodyBytes: 8192, Logger: slog.New(logs)})
+		if st := r.Status(); st.FromSnapshot != c.ok {
+			t.Errorf("a %d-byte snapshot: used %v, want %v; logged %q", c.size, st.FromSnapshot, c.ok, logs.take())
+		}
+	}
+}

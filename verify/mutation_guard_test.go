@@ -798,3 +798,20 @@ func TestRevocationAtAuthTimeExactly(t *testing.T) {
 		})
 	}
 }
+
+// TestCacheSizeBounds: WithCache takes 1 to 1048576 (1 << 20) tokens.
+func TestCacheSizeBounds(t *testing.T) {
+	keys := verifytest.NewSigner(guardProject).KeySource()
+	for _, c := range []struct {
+		n  int
+		ok bool
+	}{{0, false}, {1, true}, {1048576, true}, {1048577, false}, {-1, false}} {
+		v, err := verify.New(guardProject, verify.WithKeySource(keys), verify.WithCache(c.n))
+		if (err == nil) != c.ok {
+			t.Errorf("WithCache(%d): err = %v, want ok=%v", c.n, err, c.ok)
+		}
+		if v != nil {
+			v.Close()
+		}
+	}
+}
