@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -813,5 +814,21 @@ func TestCacheSizeBounds(t *testing.T) {
 		if v != nil {
 			v.Close()
 		}
+	}
+}
+
+// TestRevocationCacheDefaultBound: with MaxEntries zero a RevocationCache
+// keeps 10000 users' answers.
+func TestRevocationCacheDefaultBound(t *testing.T) {
+	c := verify.NewRevocationCache(func(context.Context, string) (verify.UserStatus, error) {
+		return verify.UserStatus{}, nil
+	}, verify.RevocationCacheOptions{Now: guardClock})
+	for i := range 10001 {
+		if _, err := c.Check(context.Background(), "u"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := c.Len(); n != 10000 {
+		t.Fatalf("Len = %d after 10001 users, want 10000", n)
 	}
 }

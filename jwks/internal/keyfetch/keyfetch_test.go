@@ -16,6 +16,7 @@ func TestGet(t *testing.T) {
 		_, _ = w.Write([]byte(`{"accept":"` + r.Header.Get("Accept") + `"}`))
 	})
 	mux.HandleFunc("/big", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(strings.Repeat(" ", 65))) })
+	mux.HandleFunc("/full", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(strings.Repeat(" ", 64))) })
 	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ok", http.StatusFound) })
 	mux.HandleFunc("/down", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "no", http.StatusServiceUnavailable) })
 	srv := httptest.NewServer(mux)
@@ -25,6 +26,9 @@ func TestGet(t *testing.T) {
 	resp, err := Get(context.Background(), client, srv.URL+"/ok", 64)
 	if err != nil || resp.Status != 200 || string(resp.Body) != `{"accept":"application/json"}` || resp.Header.Get("Cache-Control") != "max-age=60" {
 		t.Fatalf("ok: %+v, %v", resp, err)
+	}
+	if resp, err := Get(context.Background(), client, srv.URL+"/full", 64); err != nil || len(resp.Body) != 64 {
+		t.Fatalf("a body of exactly the limit: %d bytes, %v; want 64 bytes", len(resp.Body), err)
 	}
 	for _, tt := range []struct {
 		path   string
