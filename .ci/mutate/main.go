@@ -187,6 +187,7 @@ func main() {
 	outPath := flag.String("out", "", "append results to this file too")
 	work := flag.String("work", "", "copy of the repository to mutate (made with cp -a if empty)")
 	timeout := flag.Duration("timeout", 3*time.Minute, "bound on one package's tests")
+	survivors := flag.String("survivors", "", "run only the mutants this earlier -out file lists as survived (to check new tests)")
 	interleave := flag.Bool("interleave", false, "take the files' mutants in turn, so that a pass cut short has sampled every file")
 	flag.Parse()
 
@@ -222,6 +223,25 @@ func main() {
 				}
 			}
 		}
+	}
+	if *survivors != "" {
+		data, err := os.ReadFile(*survivors)
+		if err != nil {
+			fail(err)
+		}
+		keep := map[string]bool{}
+		for _, line := range strings.Split(string(data), "\n") {
+			if f := strings.Split(line, "\t"); len(f) >= 3 && f[0] == "survived" {
+				keep[f[1]+"\t"+f[2]] = true
+			}
+		}
+		var only []job
+		for _, x := range all {
+			if keep[fmt.Sprintf("%s:%d:%d\t%s -> %q", x.m.file, x.m.line, x.m.col, x.m.from, x.m.to)] {
+				only = append(only, x)
+			}
+		}
+		all = only
 	}
 	if *list {
 		for _, x := range all {
