@@ -206,3 +206,14 @@ func TestRepeatedMembersAfterAnEscapedQuote(t *testing.T) {
 		t.Errorf("no repeated member: err = %v", err)
 	}
 }
+
+// TestRepeatedMembersBesideArrays: strings in an array are values, never
+// names, however many commas separate them.
+func TestRepeatedMembersBesideArrays(t *testing.T) {
+	if err := checkNoRepeatedMembers([]byte(`{"x5c":["a","b","a"],"kid":"k1","alg":["a","a"]}`)); err != nil {
+		t.Errorf("repeated array elements: err = %v, want none", err)
+	}
+	if err := checkNoRepeatedMembers([]byte(`{"x5c":["a","b"],"kid":"k1","kid":"k2"}`)); !errors.Is(err, ErrInvalidKeySet) {
+		t.Errorf("a repeated kid after an array: err = %v, want ErrInvalidKeySet", err)
+	}
+}
