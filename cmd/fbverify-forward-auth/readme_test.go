@@ -7,12 +7,6 @@ import (
 	"testing"
 )
 
-// The README section that this module backs.
-const (
-	readmeSectionStart = "<!-- section: forward auth (issue 15) -->"
-	readmeSectionEnd   = "<!-- section:"
-)
-
 // readmeConfigs are the proxy configs in testdata whose marked part the
 // README shows.
 var readmeConfigs = []struct{ proxy, file, fence string }{
@@ -22,21 +16,16 @@ var readmeConfigs = []struct{ proxy, file, fence string }{
 	{"envoy", "envoy.yaml", "yaml"},
 }
 
-// TestReadmeSnippetsAreTheTestedConfigs checks that the README's proxy
+// TestReadmeSnippetsAreTheTestedConfigs checks that this program's README's proxy
 // snippets are, line for line, the marked parts of the configs in testdata
 // (which proxy_test.go runs for nginx and Caddy), and that each config
 // passes every identity header on.
 func TestReadmeSnippetsAreTheTestedConfigs(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), readmeSectionStart)
-	if !ok {
-		t.Fatalf("README has no %q", readmeSectionStart)
-	}
-	section, _, _ = strings.Cut(section, readmeSectionEnd)
-	blocks := fencedBlocks(section)
+	blocks := fencedBlocks(string(readme))
 	for _, c := range readmeConfigs {
 		t.Run(c.proxy, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("testdata", c.file))
@@ -51,7 +40,7 @@ func TestReadmeSnippetsAreTheTestedConfigs(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("no ```%s block of the README section is testdata/%s's marked part:\n%s", c.fence, c.file, part)
+				t.Errorf("no ```%s block of README.md is testdata/%s's marked part:\n%s", c.fence, c.file, part)
 			}
 			for _, h := range identityHeaders {
 				if !strings.Contains(strings.ToLower(part), strings.ToLower(h)) {
@@ -65,7 +54,7 @@ func TestReadmeSnippetsAreTheTestedConfigs(t *testing.T) {
 		n += len(bs)
 	}
 	if n < len(readmeConfigs) {
-		t.Errorf("the section has %d config blocks, want at least %d", n, len(readmeConfigs))
+		t.Errorf("README.md has %d config blocks, want at least %d", n, len(readmeConfigs))
 	}
 }
 
