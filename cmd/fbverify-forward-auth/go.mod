@@ -3,7 +3,7 @@ module github.com/fbverify/fbverify/cmd/fbverify-forward-auth
 go 1.25.0
 
 require (
-	github.com/fbverify/fbverify v0.0.0
+	github.com/fbverify/fbverify v0.1.0
 	github.com/prometheus/client_golang v1.23.2
 )
 
@@ -24,5 +24,3 @@ require (
 	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/protobuf v1.36.8 // indirect
 )
-
-replace github.com/fbverify/fbverify => ../..
