@@ -144,34 +144,75 @@ func printableASCII(s string) bool {
 // CheckTimes requires exp to be in the future and iat and auth_time not to
 // be, each within leeway of now; exp to be after iat, and at most
 // maxLifetime after it when that is not zero; and auth_time not to be
-// after iat by more than leeway (a user signs in, then gets tokens).
+// after iat by more than leeway (a user signs in, then gets tokens). Its
+// steps, in this order, are also the table timeSteps (see ValidateEach).
 func CheckTimes(t *Token, now time.Time, leeway, maxLifetime time.Duration) error {
 	if err := checkTimesPresent(t.Expires, t.IssuedAt); err != nil {
 		return err
 	}
-	if t.AuthTime.IsZero() {
-		return &ValidationError{Claim: "auth_time", Err: ErrInvalidAuthTime, Expected: "a positive whole number of seconds", Actual: "none"}
-	}
-	if err := checkTimesAround(t.Expires, t.IssuedAt, now, leeway, "get a fresh ID token from the client SDK (getIdToken) and retry"); err != nil {
+	if err := checkAuthTimePresent(t.AuthTime); err != nil {
 		return err
 	}
-	if t.AuthTime.After(now.Add(leeway)) {
+	if err := checkTimesAround(t.Expires, t.IssuedAt, now, leeway, idTokenExpiredHint); err != nil {
+		return err
+	}
+	if err := checkAuthTimePast(t.AuthTime, now, leeway); err != nil {
+		return err
+	}
+	if err := checkExpAfterIat(t.Expires, t.IssuedAt); err != nil {
+		return err
+	}
+	if err := checkLifetime(t.Expires, t.IssuedAt, maxLifetime); err != nil {
+		return err
+	}
+	return checkAuthTimeBeforeIat(t.AuthTime, t.IssuedAt, leeway)
+}
+
+// idTokenExpiredHint tells the holder of an expired ID token or session
+// cookie how to get a fresh one.
+const idTokenExpiredHint = "get a fresh ID token from the client SDK (getIdToken) and retry"
+
+// checkAuthTimePresent requires auth_time.
+func checkAuthTimePresent(authTime time.Time) error {
+	return checkPresent(authTime, "auth_time", ErrInvalidAuthTime)
+}
+
+// checkAuthTimePast requires auth_time not to be in the future.
+func checkAuthTimePast(authTime, now time.Time, leeway time.Duration) error {
+	if authTime.After(now.Add(leeway)) {
 		return &ValidationError{Claim: "auth_time", Err: ErrAuthTimeInFuture,
-			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(t.AuthTime),
+			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(authTime),
 			Hint: "check that this machine's clock is right"}
 	}
-	if !t.Expires.After(t.IssuedAt) {
+	return nil
+}
+
+// checkExpAfterIat requires a lifetime above zero.
+func checkExpAfterIat(expires, issuedAt time.Time) error {
+	if !expires.After(issuedAt) {
 		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry,
-			Expected: "a time after iat (" + stamp(t.IssuedAt) + ")", Actual: stamp(t.Expires),
+			Expected: "a time after iat (" + stamp(issuedAt) + ")", Actual: stamp(expires),
 			Hint: "a token's lifetime cannot be zero or negative"}
 	}
-	if maxLifetime > 0 && t.Expires.Sub(t.IssuedAt) > maxLifetime {
+	return nil
+}
+
+// checkLifetime requires exp at most maxLifetime after iat, when
+// maxLifetime is not zero.
+func checkLifetime(expires, issuedAt time.Time, maxLifetime time.Duration) error {
+	if maxLifetime > 0 && expires.Sub(issuedAt) > maxLifetime {
 		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry,
-			Expected: "at most " + maxLifetime.String() + " after iat", Actual: t.Expires.Sub(t.IssuedAt).String() + " after iat"}
+			Expected: "at most " + maxLifetime.String() + " after iat", Actual: expires.Sub(issuedAt).String() + " after iat"}
 	}
-	if t.AuthTime.After(t.IssuedAt.Add(leeway)) {
+	return nil
+}
+
+// checkAuthTimeBeforeIat requires auth_time not to be after iat by more
+// than leeway.
+func checkAuthTimeBeforeIat(authTime, issuedAt time.Time, leeway time.Duration) error {
+	if authTime.After(issuedAt.Add(leeway)) {
 		return &ValidationError{Claim: "auth_time", Err: ErrInvalidAuthTime,
-			Expected: "a time before iat (" + stamp(t.IssuedAt) + ", with leeway)", Actual: stamp(t.AuthTime),
+			Expected: "a time before iat (" + stamp(issuedAt) + ", with leeway)", Actual: stamp(authTime),
 			Hint: "a user signs in before a token is issued to them"}
 	}
 	return nil
@@ -179,11 +220,17 @@ func CheckTimes(t *Token, now time.Time, leeway, maxLifetime time.Duration) erro
 
 // checkTimesPresent requires exp and iat, the times every token carries.
 func checkTimesPresent(expires, issuedAt time.Time) error {
-	if expires.IsZero() {
-		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry, Expected: "a positive whole number of seconds", Actual: "none"}
+	if err := checkPresent(expires, "exp", ErrInvalidExpiry); err != nil {
+		return err
 	}
-	if issuedAt.IsZero() {
-		return &ValidationError{Claim: "iat", Err: ErrInvalidIssuedAt, Expected: "a positive whole number of seconds", Actual: "none"}
+	return checkPresent(issuedAt, "iat", ErrInvalidIssuedAt)
+}
+
+// checkPresent requires the NumericDate claim read into at (the zero Time
+// when it is missing or out of range), failing with sentinel.
+func checkPresent(at time.Time, claim string, sentinel error) error {
+	if at.IsZero() {
+		return &ValidationError{Claim: claim, Err: sentinel, Expected: "a positive whole number of seconds", Actual: "none"}
 	}
 	return nil
 }
@@ -192,10 +239,23 @@ func checkTimesPresent(expires, issuedAt time.Time) error {
 // each within leeway of now. expiredHint tells the holder of an expired
 // token how to get a fresh one.
 func checkTimesAround(expires, issuedAt, now time.Time, leeway time.Duration, expiredHint string) error {
+	if err := checkNotExpired(expires, now, leeway, expiredHint); err != nil {
+		return err
+	}
+	return checkIssuedAtPast(issuedAt, now, leeway)
+}
+
+// checkNotExpired requires exp to be in the future, within leeway.
+func checkNotExpired(expires, now time.Time, leeway time.Duration, expiredHint string) error {
 	if !now.Before(expires.Add(leeway)) {
 		return &ValidationError{Claim: "exp", Err: ErrExpired,
 			Expected: "a time after " + stamp(now.Add(-leeway)), Actual: stamp(expires), Hint: expiredHint}
 	}
+	return nil
+}
+
+// checkIssuedAtPast requires iat not to be in the future, within leeway.
+func checkIssuedAtPast(issuedAt, now time.Time, leeway time.Duration) error {
 	if issuedAt.After(now.Add(leeway)) {
 		return &ValidationError{Claim: "iat", Err: ErrIssuedInFuture,
 			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(issuedAt),
