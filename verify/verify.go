@@ -150,8 +150,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 
 // verify is Verify without the observer.
 func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, error) {
-	if len(token) > v.maxTokenBytes {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), v.maxTokenBytes)
+	if err := v.checkSize(token); err != nil {
+		return nil, err
 	}
 	if v.cache != nil {
 		if e, ok := v.cache.get(token); ok {
