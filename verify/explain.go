@@ -389,7 +389,7 @@ func (v *Verifier) ruleExpected(rule string) string {
 	case "size":
 		return fmt.Sprintf("at most %d bytes", v.maxTokenBytes)
 	case "format":
-		return "three base64url segments: a JSON header, a JSON payload and a signature"
+		return "three base64url segments: JSON header, JSON payload, signature"
 	case "alg":
 		if v.unsigned {
 			return `"RS256", or "none" (emulator mode)`
@@ -406,9 +406,9 @@ func (v *Verifier) ruleExpected(rule string) string {
 	case "sub":
 		return "the uid: 1 to 128 bytes of printable UTF-8"
 	case "exp":
-		return fmt.Sprintf("after now (less %v of leeway), at most %v after iat", v.expected.Leeway, v.expected.MaxLifetime)
+		return fmt.Sprintf("after now (less %s of leeway), at most %s after iat", words(v.expected.Leeway), words(v.expected.MaxLifetime))
 	case "iat", "auth_time":
-		return fmt.Sprintf("before now (plus %v of leeway)", v.expected.Leeway)
+		return fmt.Sprintf("before now (plus %s of leeway)", words(v.expected.Leeway))
 	case "firebase.tenant":
 		return quoteAll(v.expected.Tenants)
 	case "signature":
