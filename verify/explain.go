@@ -431,15 +431,12 @@ func (v *Verifier) fix(err error) string {
 }
 
 // clockHint says what the last key fetch tells of this host's clock, when
-// a time rule failed or the clocks are far apart.
+// a token seems issued in the future or the clocks are far apart.
 func (v *Verifier) clockHint(rules []RuleCheck) string {
-	future, expired := false, false
+	future := false
 	for _, r := range rules {
-		switch r.Code {
-		case ErrorCode(ErrIssuedInFuture), ErrorCode(ErrAuthTimeInFuture):
+		if r.Code == ErrorCode(ErrIssuedInFuture) || r.Code == ErrorCode(ErrAuthTimeInFuture) {
 			future = true
-		case ErrorCode(ErrExpired):
-			expired = true
 		}
 	}
 	var st jwks.Status
@@ -461,8 +458,8 @@ func (v *Verifier) clockHint(rules []RuleCheck) string {
 	case far:
 		return fmt.Sprintf("This host's clock is about %s ahead of the key server's: at the last key fetch its Date header said %s when this host's clock said %s; set the clock right (NTP).",
 			words(-skew), stamp(st.ServerDate), stamp(st.Fetched))
-	case future || expired:
-		return "This host's clock agreed with the key server's at the last key fetch (its Date header), so the times are the token's own."
+	case future:
+		return "This host's clock agreed with the key server's at the last key fetch (its Date header), so the token's issuer dated it ahead."
 	}
 	return ""
 }
@@ -498,31 +495,34 @@ func timeWhen(claim string, d time.Duration) string {
 	return "signed in " + relative(d)
 }
 
-// words writes a positive duration in its two largest units, rounded
-// down: "3 h 2 min", "40 s", "2 days 3 h".
+// words writes a positive duration in its largest unit and the next one
+// down when that is not zero, rounded down: "3 h 2 min", "40 s",
+// "2 days 3 h", "2 h".
 func words(d time.Duration) string {
 	units := []struct {
 		size time.Duration
 		name string
 	}{{24 * time.Hour, "days"}, {time.Hour, "h"}, {time.Minute, "min"}, {time.Second, "s"}}
-	var parts []string
-	for _, u := range units {
-		if n := d / u.size; n > 0 || (len(parts) == 0 && u.size == time.Second) {
-			name := u.name
-			if n == 1 && name == "days" {
-				name = "day"
-			}
-			parts = append(parts, fmt.Sprintf("%d %s", n, name))
-			d -= n * u.size
+	name := func(n time.Duration, unit string) string {
+		if n == 1 && unit == "days" {
+			unit = "day"
 		}
-		if len(parts) == 2 {
-			break
-		}
-		if len(parts) == 1 && d == 0 {
-			break
-		}
+		return fmt.Sprintf("%d %s", n, unit)
 	}
-	return strings.Join(parts, " ")
+	for i, u := range units {
+		n := d / u.size
+		if n == 0 && u.size != time.Second {
+			continue
+		}
+		out := name(n, u.name)
+		if i+1 < len(units) {
+			if m := (d - n*u.size) / units[i+1].size; m > 0 {
+				out += " " + name(m, units[i+1].name)
+			}
+		}
+		return out
+	}
+	return "0 s"
 }
 
 // errorText is err's text without the package prefix.
