@@ -116,10 +116,10 @@ func (v *Verifier) Explain(ctx context.Context, token string) *Report {
 		r.OtherProject = !slices.Contains(v.expected.ProjectIDs, p.project)
 	}
 	r.SendInstead = sendInstead(v.kind, v.unsigned, p.kind)
-	rs := newRuleSet(v)
+	rs := v.ruleSet()
 	sigErr, unsigned := v.evaluate(token, rs)
 	tok, err := v.verify(ctx, token)
-	rs.finish(err, sigErr, unsigned)
+	rs.finish(err, sigErr, unsigned, v.revocation != nil)
 	r.Valid, r.Err = err == nil, err
 	if err != nil {
 		r.Code, r.Message = ErrorCode(err), errorText(err)
@@ -133,9 +133,15 @@ func (v *Verifier) Explain(ctx context.Context, token string) *Report {
 			rs.get(name).When = timeWhen(name, at.Sub(now))
 		}
 	}
-	r.Rules = rs.list(v.kind)
-	r.Clock = v.clockHint(r.Rules)
+	r.Rules = rs.list()
+	r.Clock = clockHint(v.keys, r.Rules)
 	return r
+}
+
+// ruleSet is an empty ruleSet for v's rules.
+func (v *Verifier) ruleSet() *ruleSet {
+	hidden := map[string]bool{"firebase.tenant": len(v.expected.Tenants) == 0, "revocation": v.revocation == nil}
+	return newRuleSet(ruleOrder, hidden, v.ruleExpected, v.fix)
 }
 
 // evaluate applies every rule it can to token without I/O, recording each
@@ -145,7 +151,7 @@ func (v *Verifier) Explain(ctx context.Context, token string) *Report {
 // error, which Verify reports only after the key lookup, and whether the
 // token is unsigned (alg "none").
 func (v *Verifier) evaluate(token string, rs *ruleSet) (sigErr error, unsigned bool) {
-	if err := v.checkSize(token); err != nil {
+	if err := checkSize(token, v.maxTokenBytes); err != nil {
 		rs.fail("size", 0, err)
 		return nil, false
 	}
@@ -217,10 +223,10 @@ func (v *Verifier) headerRules(h claims.Header, rs *ruleSet) {
 	}
 }
 
-// checkSize refuses a token longer than the Verifier's limit.
-func (v *Verifier) checkSize(token string) error {
-	if len(token) > v.maxTokenBytes {
-		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), v.maxTokenBytes)
+// checkSize refuses a token longer than limit.
+func checkSize(token string, limit int) error {
+	if len(token) > limit {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), limit)
 	}
 	return nil
 }
@@ -263,21 +269,25 @@ func claimFound(t *claims.Token, rule string) string {
 
 // ruleSet collects rule outcomes as evaluate and finish find them.
 type ruleSet struct {
-	v     *Verifier
-	rules map[string]*RuleCheck
-	steps map[string]int // the Verify order place of each failure
-	other error          // a refusal no rule accounts for
+	order    []string                 // the rules, in Verify's order
+	hidden   map[string]bool          // rules listed only when they fail
+	expected func(rule string) string // what a rule wants
+	fix      func(err error) string   // the fix of a failure
+	rules    map[string]*RuleCheck
+	steps    map[string]int // the Verify order place of each failure
+	other    error          // a refusal no rule accounts for
 }
 
-func newRuleSet(v *Verifier) *ruleSet {
-	return &ruleSet{v: v, rules: map[string]*RuleCheck{}, steps: map[string]int{}}
+func newRuleSet(order []string, hidden map[string]bool, expected func(string) string, fix func(error) string) *ruleSet {
+	return &ruleSet{order: order, hidden: hidden, expected: expected, fix: fix,
+		rules: map[string]*RuleCheck{}, steps: map[string]int{}}
 }
 
 // get returns the rule named name, NotChecked until set.
 func (rs *ruleSet) get(name string) *RuleCheck {
 	r, ok := rs.rules[name]
 	if !ok {
-		r = &RuleCheck{Rule: name, Outcome: NotChecked, Expected: rs.v.ruleExpected(name)}
+		r = &RuleCheck{Rule: name, Outcome: NotChecked, Expected: rs.expected(name)}
 		rs.rules[name] = r
 	}
 	return r
@@ -311,16 +321,16 @@ func (rs *ruleSet) fail(rule string, step int, err error) {
 	} else {
 		r.Found = errorText(err)
 	}
-	r.Fix = rs.v.fix(err)
+	r.Fix = rs.fix(err)
 	rs.steps[rule] = step
 }
 
 // finish records the steps only Verify's own run can tell, from its error
 // err: the key lookup and signature (sigErr is the signature segment's
 // decoding error, which Verify reports after the key lookup), and the
-// revocation check, when the Verifier has one. unsigned: the token is an
-// unsigned one, which only emulator mode accepts.
-func (rs *ruleSet) finish(err, sigErr error, unsigned bool) {
+// revocation check, when the Verifier has one (revocation). unsigned: the
+// token is an unsigned one, which only emulator mode accepts.
+func (rs *ruleSet) finish(err, sigErr error, unsigned, revocation bool) {
 	const signatureStep, revocationStep = 100, 101
 	failed := len(rs.steps) > 0
 	revoked := errors.Is(err, ErrRevoked) || errors.Is(err, ErrUserDisabled) || errors.Is(err, ErrRevocationCheckFailed)
@@ -336,7 +346,7 @@ func (rs *ruleSet) finish(err, sigErr error, unsigned bool) {
 		}
 		rs.pass("signature", found)
 	}
-	if rs.v.revocation != nil {
+	if revocation {
 		switch {
 		case revoked:
 			rs.fail("revocation", revocationStep, err)
@@ -352,10 +362,9 @@ func (rs *ruleSet) finish(err, sigErr error, unsigned bool) {
 // ruleOrder is the order of a Report's rules: Verify's.
 var ruleOrder = []string{"size", "format", "alg", "crit", "kid", "aud", "iss", "sub", "exp", "iat", "auth_time", "firebase.tenant", "signature", "revocation"}
 
-// list returns the rules in Verify's order, the tenant and revocation
-// rules only when the Verifier has them or they failed, with First set on the failure of
-// the lowest step.
-func (rs *ruleSet) list(kind Kind) []RuleCheck {
+// list returns the rules in Verify's order (the hidden ones only when they
+// failed), with First set on the failure of the lowest step.
+func (rs *ruleSet) list() []RuleCheck {
 	first, firstStep := "", 1<<30
 	for rule, step := range rs.steps {
 		if step < firstStep {
@@ -363,14 +372,9 @@ func (rs *ruleSet) list(kind Kind) []RuleCheck {
 		}
 	}
 	var out []RuleCheck
-	for _, name := range ruleOrder {
-		_, failed := rs.steps[name]
-		switch {
-		case failed:
-		case name == "firebase.tenant" && len(rs.v.expected.Tenants) == 0:
-			continue // a tenant of the wrong type fails even so
-		case name == "revocation" && rs.v.revocation == nil:
-			continue
+	for _, name := range rs.order {
+		if _, failed := rs.steps[name]; rs.hidden[name] && !failed {
+			continue // a tenant of the wrong type fails even with no tenant configured
 		}
 		r := *rs.get(name)
 		r.First = name == first
@@ -378,7 +382,7 @@ func (rs *ruleSet) list(kind Kind) []RuleCheck {
 	}
 	if rs.other != nil {
 		out = append(out, RuleCheck{Rule: "other", Outcome: Fail, First: true, Code: ErrorCode(rs.other),
-			Found: errorText(rs.other), Fix: rs.v.fix(rs.other)})
+			Found: errorText(rs.other), Fix: rs.fix(rs.other)})
 	}
 	return out
 }
@@ -388,17 +392,10 @@ func (v *Verifier) ruleExpected(rule string) string {
 	switch rule {
 	case "size":
 		return fmt.Sprintf("at most %d bytes", v.maxTokenBytes)
-	case "format":
-		return "three base64url segments: JSON header, JSON payload, signature"
 	case "alg":
 		if v.unsigned {
 			return `"RS256", or "none" (emulator mode)`
 		}
-		return `"RS256"`
-	case "crit":
-		return "no crit header"
-	case "kid":
-		return "the ID of one of the key source's keys"
 	case "aud":
 		return quoteAll(v.expected.ProjectIDs)
 	case "iss":
@@ -411,10 +408,26 @@ func (v *Verifier) ruleExpected(rule string) string {
 		return fmt.Sprintf("before now (plus %s of leeway)", words(v.expected.Leeway))
 	case "firebase.tenant":
 		return quoteAll(v.expected.Tenants)
-	case "signature":
-		return "RS256 by the key named in kid"
 	case "revocation":
 		return "the user enabled, and signed in after any revocation"
+	}
+	return sharedExpected(rule)
+}
+
+// sharedExpected describes what the rules every verifier applies alike
+// want of a token.
+func sharedExpected(rule string) string {
+	switch rule {
+	case "format":
+		return "three base64url segments: JSON header, JSON payload, signature"
+	case "alg":
+		return `"RS256"`
+	case "crit":
+		return "no crit header"
+	case "kid":
+		return "the ID of one of the key source's keys"
+	case "signature":
+		return "RS256 by the key named in kid"
 	}
 	return ""
 }
@@ -424,15 +437,21 @@ func (v *Verifier) fix(err error) string {
 	if errors.Is(err, ErrExpired) && v.kind == SessionCookie {
 		return "Sign the user in again and make a new session cookie (createSessionCookie)."
 	}
+	return codeFix(err)
+}
+
+// codeFix is the fix the code table gives for err's rule.
+func codeFix(err error) string {
 	if c := lookupCode(err); c != nil {
 		return c.fix
 	}
 	return "Send the token exactly as Firebase issued it."
 }
 
-// clockHint says what the last key fetch tells of this host's clock, when
-// a token seems issued in the future or the clocks are far apart.
-func (v *Verifier) clockHint(rules []RuleCheck) string {
+// clockHint says what the last key fetch of keys tells of this host's
+// clock, when a token seems issued in the future or the clocks are far
+// apart.
+func clockHint(keys jwks.KeySource, rules []RuleCheck) string {
 	future := false
 	for _, r := range rules {
 		if r.Code == ErrorCode(ErrIssuedInFuture) || r.Code == ErrorCode(ErrAuthTimeInFuture) {
@@ -440,7 +459,7 @@ func (v *Verifier) clockHint(rules []RuleCheck) string {
 		}
 	}
 	var st jwks.Status
-	if s, ok := v.keys.(interface{ Status() jwks.Status }); ok {
+	if s, ok := keys.(interface{ Status() jwks.Status }); ok {
 		st = s.Status()
 	}
 	if st.ServerDate.IsZero() || st.Fetched.IsZero() {

@@ -156,7 +156,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 
 // verify is Verify without the observer.
 func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, error) {
-	if err := v.checkSize(token); err != nil {
+	if err := checkSize(token, v.maxTokenBytes); err != nil {
 		return nil, err
 	}
 	if v.cache != nil {

@@ -59,15 +59,23 @@ func (c *cli) explain(args []string) int {
 	if stop {
 		return status
 	}
+	var explain func(ctx context.Context, token string) *verify.Report
 	if *f.appCheck != "" {
-		return c.usageError(cmd, "--app-check: explain takes ID tokens and session cookies; use \"fbverify verify --app-check\" for App Check tokens")
+		a, err := c.newAppCheck(*f.appCheck, f.projectID(c), *f.keysFile, f.clock(c), *f.leeway, *f.maxBytes)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "fbverify explain: %s\n", plainMessage(err))
+			return exitUsage
+		}
+		defer a.Close()
+		explain = a.Explain
+	} else {
+		v, closeAll, status := c.verifier(cmd, f)
+		if v == nil {
+			return status
+		}
+		defer closeAll()
+		explain = v.Explain
 	}
-	v, closeAll, status := c.verifier(cmd, f)
-	if v == nil {
-		return status
-	}
-	defer closeAll()
-	explain := v.Explain
 	// Lines are read up to decode's limit, so that a long token is still
 	// explained (and refused by the size rule) rather than skipped.
 	limit := max(*f.maxBytes, maxDecodeBytes)

@@ -140,3 +140,20 @@ func TestExplainExitStatuses(t *testing.T) {
 		t.Fatalf("keys down: exit %d, %+v", r.code, rep)
 	}
 }
+
+func TestExplainAppCheckTokens(t *testing.T) {
+	s := verifytest.NewSigner(testProject, verifytest.WithClock(func() time.Time { return fixedNow }))
+	keys := writeKeys(t, s)
+	good := s.AppCheckToken("4242", "1:4242:web:abc")
+	r := runCLI(t, &cli{}, "", "explain", "--keys", keys, "--app-check", "4242", good, s.IDToken("u1"))
+	rep := reports(t, r.stdout)
+	if r.code != exitInvalid || len(rep) != 2 {
+		t.Fatalf("exit %d, reports %+v, stderr %s", r.code, rep, r.stderr)
+	}
+	if !rep[0].Valid || rep[0].Kind != "firebase_app_check_token" || rep[0].UID != "1:4242:web:abc" || rep[0].Project != "4242" {
+		t.Fatalf("App Check report %+v", rep[0])
+	}
+	if rep[1].Valid || rep[1].Kind != "firebase_id_token" || rep[1].Error != "invalid_audience" || !strings.Contains(rep[1].Instead, "App Check") {
+		t.Fatalf("an ID token to explain --app-check: %+v", rep[1])
+	}
+}

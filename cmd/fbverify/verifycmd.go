@@ -197,8 +197,8 @@ func (c *cli) verify(args []string) int {
 // checkFunc verifies one token and describes it, or returns why not.
 type checkFunc func(ctx context.Context, token string) (verifyResult, error)
 
-// appCheckVerifier builds the check of --app-check.
-func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() time.Time, leeway time.Duration, maxBytes int) (checkFunc, error) {
+// newAppCheck builds the App Check verifier of --app-check.
+func (c *cli) newAppCheck(number, projectID, keysFile string, now func() time.Time, leeway time.Duration, maxBytes int) (*verify.AppCheckVerifier, error) {
 	opts := []verify.AppCheckOption{verify.WithClock(now), verify.WithLeeway(leeway), verify.WithMaxTokenBytes(maxBytes)}
 	if keysFile != "" {
 		keys, err := loadKeyFile(keysFile)
@@ -207,7 +207,12 @@ func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() ti
 		}
 		opts = append(opts, verify.WithKeySource(keys))
 	}
-	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: projectID}, opts...)
+	return verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: projectID}, opts...)
+}
+
+// appCheckVerifier builds the check of --app-check.
+func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() time.Time, leeway time.Duration, maxBytes int) (checkFunc, error) {
+	a, err := c.newAppCheck(number, projectID, keysFile, now, leeway, maxBytes)
 	if err != nil {
 		return nil, err
 	}

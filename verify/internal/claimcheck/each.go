@@ -112,3 +112,30 @@ func ValidateEach(t *Token, want Expected, now time.Time) []Outcome {
 	}
 	return out
 }
+
+// ValidateAppCheckEach is ValidateEach for App Check tokens: one Outcome
+// per rule of ValidateAppCheck ("aud", "iss", "sub", "exp", "iat"), in
+// its order, the failure with the lowest Step being the error
+// ValidateAppCheck returns.
+func ValidateAppCheckEach(t *AppCheckToken, want AppCheckExpected, now time.Time) []Outcome {
+	out := []Outcome{
+		{Rule: "aud", Step: 1, Err: checkAppCheckAudience(t, want)},
+		{Rule: "iss", Step: 2, Err: checkAppCheckIssuer(t, want)},
+		{Rule: "sub", Step: 3, Err: checkAppCheckSubject(t)},
+		{Rule: "exp", Step: 4, Err: checkPresent(t.Expires, "exp", ErrInvalidExpiry)},
+		{Rule: "iat", Step: 5, Err: checkPresent(t.IssuedAt, "iat", ErrInvalidIssuedAt)},
+	}
+	exp, iat := &out[3], &out[4]
+	if exp.Err == nil && iat.Err == nil {
+		// checkTimesAround's two checks, each on its own.
+		if err := checkNotExpired(t.Expires, now, want.Leeway, appCheckExpiredHint); err != nil {
+			exp.Err, exp.Step = err, 6
+		}
+		if err := checkIssuedAtPast(t.IssuedAt, now, want.Leeway); err != nil {
+			iat.Err, iat.Step = err, 7
+		}
+	} else {
+		exp.Partial, iat.Partial = exp.Err == nil, iat.Err == nil
+	}
+	return out
+}

@@ -94,3 +94,37 @@ func TestValidateEachGoesOnPastAFailure(t *testing.T) {
 		t.Error("a tenant rule without tenants configured")
 	}
 }
+
+// TestValidateAppCheckEachFollowsValidateAppCheck is the grid test for
+// App Check tokens.
+func TestValidateAppCheckEachFollowsValidateAppCheck(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	times := []time.Time{{}, now.Add(-2 * time.Hour), now, now.Add(30 * time.Second), now.Add(2 * time.Minute), now.Add(time.Hour)}
+	want := AppCheckExpected{ProjectNumber: "123456789012", ProjectID: "p-one", Leeway: time.Minute}
+	bases := []AppCheckToken{
+		{AppID: "1:123456789012:web:abc", Issuer: AppCheckIssuerPrefix + "123456789012", Audience: []string{"projects/123456789012"}},
+		{AppID: "", Issuer: AppCheckIssuerPrefix + "999", Audience: []string{"projects/p-two"}},
+		{AppID: "app", Issuer: AppCheckIssuerPrefix + "999", Audience: []string{"projects/p-one"}},
+	}
+	accepted, n := 0, 0
+	for _, base := range bases {
+		for _, exp := range times {
+			for _, iat := range times {
+				tok := base
+				tok.Expires, tok.IssuedAt = exp, iat
+				got := firstFailure(ValidateAppCheckEach(&tok, want, now))
+				err := ValidateAppCheck(&tok, want, now)
+				n++
+				if err == nil {
+					accepted++
+				}
+				if (got == nil) != (err == nil) || got != nil && got.Error() != err.Error() {
+					t.Fatalf("%+v: ValidateAppCheckEach's first failure %v, ValidateAppCheck %v", tok, got, err)
+				}
+			}
+		}
+	}
+	if accepted == 0 || accepted == n {
+		t.Fatalf("%d of %d accepted", accepted, n)
+	}
+}
