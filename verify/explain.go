@@ -120,22 +120,30 @@ func (v *Verifier) Explain(ctx context.Context, token string) *Report {
 	sigErr, unsigned := v.evaluate(token, rs)
 	tok, err := v.verify(ctx, token)
 	rs.finish(err, sigErr, unsigned, v.revocation != nil)
-	r.Valid, r.Err = err == nil, err
+	uid := ""
+	if err == nil {
+		uid = tok.UID
+	}
+	r.conclude(err, uid, rs, p, v.now(), v.keys, "exp", "iat", "auth_time")
+	return r
+}
+
+// conclude completes r with Verify's verdict err (uid: the verified
+// subject), the rules of rs, the token's times among timeClaims relative
+// to now, and what keys' last fetch says of the clock.
+func (r *Report) conclude(err error, uid string, rs *ruleSet, p peek, now time.Time, keys jwks.KeySource, timeClaims ...string) {
+	r.Valid, r.Err, r.UID = err == nil, err, uid
 	if err != nil {
 		r.Code, r.Message = ErrorCode(err), errorText(err)
-	} else {
-		r.UID = tok.UID
 	}
-	now := v.now()
-	for _, name := range []string{"exp", "iat", "auth_time"} {
+	for _, name := range timeClaims {
 		if at, ok := p.times[name]; ok {
 			r.Times = append(r.Times, TimeClaim{Claim: name, Time: at, Relative: relative(at.Sub(now))})
 			rs.get(name).When = timeWhen(name, at.Sub(now))
 		}
 	}
 	r.Rules = rs.list()
-	r.Clock = clockHint(v.keys, r.Rules)
-	return r
+	r.Clock = clockHint(keys, r.Rules)
 }
 
 // ruleSet is an empty ruleSet for v's rules.
@@ -151,14 +159,8 @@ func (v *Verifier) ruleSet() *ruleSet {
 // error, which Verify reports only after the key lookup, and whether the
 // token is unsigned (alg "none").
 func (v *Verifier) evaluate(token string, rs *ruleSet) (sigErr error, unsigned bool) {
-	if err := checkSize(token, v.maxTokenBytes); err != nil {
-		rs.fail("size", 0, err)
-		return nil, false
-	}
-	rs.pass("size", fmt.Sprintf("%d bytes", len(token)))
-	parts, err := split(token)
-	if err != nil {
-		rs.fail("format", 1, err)
+	parts, ok := evaluateShape(token, v.maxTokenBytes, rs)
+	if !ok {
 		return nil, false
 	}
 	var d decoded
@@ -170,7 +172,7 @@ func (v *Verifier) evaluate(token string, rs *ruleSet) (sigErr error, unsigned b
 		if h, err = claimcheck.ParseHeader(raw); err != nil {
 			rs.fail(ruleOf(err, "format"), 3, err)
 		} else {
-			v.headerRules(h, rs)
+			headerRules(h, v.unsigned, rs)
 		}
 	}
 	payload, _, err := decodeSegment("payload", parts.payload, nil)
@@ -198,10 +200,27 @@ func (v *Verifier) evaluate(token string, rs *ruleSet) (sigErr error, unsigned b
 	return sigErr, false
 }
 
-// headerRules applies the header rules one by one to h (Verify's decode
-// stops at the first), each through the check Verify calls.
-func (v *Verifier) headerRules(h claims.Header, rs *ruleSet) {
-	if err := claimcheck.CheckAlgorithm(h, v.unsigned); err != nil {
+// evaluateShape applies the first two rules, size and the split into
+// three segments, and returns the segments when both pass.
+func evaluateShape(token string, limit int, rs *ruleSet) (segments, bool) {
+	if err := checkSize(token, limit); err != nil {
+		rs.fail("size", 0, err)
+		return segments{}, false
+	}
+	rs.pass("size", fmt.Sprintf("%d bytes", len(token)))
+	parts, err := split(token)
+	if err != nil {
+		rs.fail("format", 1, err)
+		return segments{}, false
+	}
+	return parts, true
+}
+
+// headerRules applies the header rules alg, crit and kid one by one to h
+// (Verify stops at the first failure), each through the check Verify
+// calls; allowUnsigned is emulator mode.
+func headerRules(h claims.Header, allowUnsigned bool, rs *ruleSet) {
+	if err := claimcheck.CheckAlgorithm(h, allowUnsigned); err != nil {
 		rs.fail("alg", 4, err)
 	} else {
 		rs.pass("alg", strconv.Quote(h.Algorithm))

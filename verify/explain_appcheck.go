@@ -29,21 +29,11 @@ func (a *AppCheckVerifier) Explain(ctx context.Context, token string) *Report {
 	sigErr := a.evaluate(token, rs)
 	tok, err := a.Verify(ctx, token)
 	rs.finish(err, sigErr, false, false)
-	r.Valid, r.Err = err == nil, err
-	if err != nil {
-		r.Code, r.Message = ErrorCode(err), errorText(err)
-	} else {
-		r.UID = tok.AppID
+	appID := ""
+	if err == nil {
+		appID = tok.AppID
 	}
-	now := a.now()
-	for _, name := range []string{"exp", "iat"} {
-		if at, ok := p.times[name]; ok {
-			r.Times = append(r.Times, TimeClaim{Claim: name, Time: at, Relative: relative(at.Sub(now))})
-			rs.get(name).When = timeWhen(name, at.Sub(now))
-		}
-	}
-	r.Rules = rs.list()
-	r.Clock = clockHint(a.keys, r.Rules)
+	r.conclude(err, appID, rs, p, a.now(), a.keys, "exp", "iat")
 	return r
 }
 
@@ -51,14 +41,8 @@ func (a *AppCheckVerifier) Explain(ctx context.Context, token string) *Report {
 // Verifier.evaluate does, each check the one Verify calls. It returns the
 // signature segment's decoding error.
 func (a *AppCheckVerifier) evaluate(token string, rs *ruleSet) error {
-	if err := checkSize(token, a.maxTokenBytes); err != nil {
-		rs.fail("size", 0, err)
-		return nil
-	}
-	rs.pass("size", fmt.Sprintf("%d bytes", len(token)))
-	parts, err := split(token)
-	if err != nil {
-		rs.fail("format", 1, err)
+	parts, ok := evaluateShape(token, a.maxTokenBytes, rs)
+	if !ok {
 		return nil
 	}
 	if raw, _, err := decodeSegment("header", parts.header, nil); err != nil {
@@ -66,7 +50,12 @@ func (a *AppCheckVerifier) evaluate(token string, rs *ruleSet) error {
 	} else if h, err := claimcheck.ParseHeader(raw); err != nil {
 		rs.fail(ruleOf(err, "format"), 3, err)
 	} else {
-		a.headerRules(h, rs)
+		headerRules(h, false, rs)
+		if err := claimcheck.CheckAppCheckHeader(h); err != nil {
+			rs.fail("typ", 7, err)
+		} else {
+			rs.pass("typ", strconv.Quote(h.Type))
+		}
 	}
 	payload, _, err := decodeSegment("payload", parts.payload, nil)
 	if err != nil {
@@ -88,32 +77,6 @@ func (a *AppCheckVerifier) evaluate(token string, rs *ruleSet) error {
 	}
 	_, _, sigErr := decodeSegment("signature", parts.signature, nil)
 	return sigErr
-}
-
-// headerRules applies the App Check header rules one by one.
-func (a *AppCheckVerifier) headerRules(h claims.Header, rs *ruleSet) {
-	if err := claimcheck.CheckAlgorithm(h, false); err != nil {
-		rs.fail("alg", 4, err)
-	} else {
-		rs.pass("alg", strconv.Quote(h.Algorithm))
-	}
-	if err := claimcheck.CheckHeader(h); err != nil && h.Critical {
-		rs.fail("crit", 5, err)
-	} else {
-		rs.pass("crit", "none")
-	}
-	noCrit := h
-	noCrit.Critical = false
-	if err := claimcheck.CheckHeader(noCrit); err != nil {
-		rs.fail("kid", 6, err)
-	} else {
-		rs.pass("kid", strconv.Quote(h.KeyID))
-	}
-	if err := claimcheck.CheckAppCheckHeader(h); err != nil {
-		rs.fail("typ", 7, err)
-	} else {
-		rs.pass("typ", strconv.Quote(h.Type))
-	}
 }
 
 // appCheckClaimFound is the token's value of the claim a rule compares.

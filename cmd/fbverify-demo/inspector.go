@@ -3,7 +3,6 @@ package main
 import (
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -63,17 +62,8 @@ type explainRequest struct {
 // the verdict's code only.
 func (s *server) explain(w http.ResponseWriter, r *http.Request) {
 	setInspectorHeaders(w)
-	r.Body = http.MaxBytesReader(w, r.Body, maxExplainRequestBytes)
 	var req explainRequest
-	d := json.NewDecoder(r.Body)
-	d.DisallowUnknownFields()
-	if err := d.Decode(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("body larger than %d bytes", maxExplainRequestBytes)})
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": `want a JSON body such as {"token":"eyJ..."}`})
+	if !decodeBody(w, r, maxExplainRequestBytes, &req, `{"token":"eyJ..."}`) {
 		return
 	}
 	rep := s.verifier.Explain(r.Context(), strings.TrimSpace(req.Token))

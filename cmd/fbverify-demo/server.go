@@ -163,17 +163,8 @@ type tokenRequest struct {
 }
 
 func (s *server) devToken(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequestBytes)
 	var req tokenRequest
-	d := json.NewDecoder(r.Body)
-	d.DisallowUnknownFields()
-	if err := d.Decode(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("body larger than %d bytes", maxTokenRequestBytes)})
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": `want a JSON body such as {"uid":"alice","claims":{"admin":true}}`})
+	if !decodeBody(w, r, maxTokenRequestBytes, &req, `{"uid":"alice","claims":{"admin":true}}`) {
 		return
 	}
 	if err := checkUID(req.UID); err != nil {
@@ -220,6 +211,26 @@ func checkUID(uid string) error {
 		return errors.New("uid has a control character")
 	}
 	return nil
+}
+
+// decodeBody decodes r's body, at most limit bytes of one JSON object
+// with no unknown field, into v. On failure it answers 413 or 400 (naming
+// example, a body that would do) and returns false.
+func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any, example string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	d := json.NewDecoder(r.Body)
+	d.DisallowUnknownFields()
+	err := d.Decode(v)
+	if err == nil {
+		return true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("body larger than %d bytes", limit)})
+		return false
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want a JSON body such as " + example})
+	return false
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
