@@ -132,7 +132,7 @@ func TestExplainExitStatuses(t *testing.T) {
 	if r := runCLI(t, c, "", "explain", "--project", testProject); r.code != exitUsage {
 		t.Fatalf("no token: exit %d", r.code)
 	}
-	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }))
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }))
 	defer down.Close()
 	c.keyURL = func(verify.Kind) string { return down.URL }
 	r := runCLI(t, c, "", "explain", "--project", testProject, s.IDToken("alice"))
