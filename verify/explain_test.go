@@ -157,50 +157,99 @@ func TestExplainAgreesWithVerify(t *testing.T) {
 		_, err := r.v.Verify(context.Background(), r.token)
 		verifyLookups := vs.lookups.Load() - before
 		before = vs.lookups.Load()
-		rep := r.v.Explain(context.Background(), r.token)
+		first := checkAgreement(t, r.name, r.v, r.token, err)
 		if got := vs.lookups.Load() - before; got != verifyLookups {
 			t.Errorf("%s: Explain looked up keys %d times, Verify %d", r.name, got, verifyLookups)
 		}
-		if rep.Valid != (err == nil) || rep.Code != verify.ErrorCode(err) {
-			t.Errorf("%s: Explain valid=%v code %q, Verify %v", r.name, rep.Valid, rep.Code, err)
-			continue
-		}
-		var first *verify.RuleCheck
-		allPass := true
-		for i, rc := range rep.Rules {
-			if rc.Rule == "other" {
-				t.Errorf("%s: Verify's %v is left to the catch-all rule", r.name, err)
-			}
-			if rc.First {
-				if first != nil {
-					t.Errorf("%s: two rules marked first", r.name)
-				}
-				first = &rep.Rules[i]
-			}
-			if rc.OK != (rc.Outcome == verify.Pass) || (rc.Outcome == verify.Fail) != (rc.Code != "") {
-				t.Errorf("%s: rule %+v is inconsistent", r.name, rc)
-			}
-			allPass = allPass && rc.OK
-		}
 		if err == nil {
 			accepted++
-			if !allPass || first != nil {
-				t.Errorf("%s: Verify accepts, Explain's rules %+v", r.name, rep.Rules)
-			}
 			continue
 		}
 		refused++
-		if first == nil || first.Code != verify.ErrorCode(err) {
-			t.Errorf("%s: Verify refuses with %v (%s); Explain's first failure %+v", r.name, err, verify.ErrorCode(err), first)
-			continue
-		}
-		if first.Fix == "" || !strings.HasSuffix(first.Fix, ".") {
+		if first != nil && (first.Fix == "" || !strings.HasSuffix(first.Fix, ".")) {
 			t.Errorf("%s: failure %q has fix %q, want a sentence", r.name, first.Rule, first.Fix)
 		}
 	}
 	if accepted < 20 || refused < 300 {
 		t.Fatalf("%d accepted, %d refused: the corpus is not running", accepted, refused)
 	}
+}
+
+// checkAgreement runs v.Explain on token and requires it to agree with
+// Verify's error err: the same verdict and code, every rule passing
+// exactly when Verify accepts, the rule marked First (returned) carrying
+// Verify's code, and no refusal left to the catch-all "other" rule.
+func checkAgreement(t *testing.T, name string, v *verify.Verifier, token string, err error) *verify.RuleCheck {
+	t.Helper()
+	rep := v.Explain(context.Background(), token)
+	if rep.Valid != (err == nil) || rep.Code != verify.ErrorCode(err) {
+		t.Errorf("%s: Explain valid=%v code %q, Verify %v", name, rep.Valid, rep.Code, err)
+		return nil
+	}
+	var first *verify.RuleCheck
+	allPass := true
+	for i, rc := range rep.Rules {
+		if rc.Rule == "other" {
+			t.Errorf("%s: Verify's %v is left to the catch-all rule", name, err)
+		}
+		if rc.First {
+			if first != nil {
+				t.Errorf("%s: two rules marked first", name)
+			}
+			first = &rep.Rules[i]
+		}
+		if rc.OK != (rc.Outcome == verify.Pass) || (rc.Outcome == verify.Fail) != (rc.Code != "") {
+			t.Errorf("%s: rule %+v is inconsistent", name, rc)
+		}
+		allPass = allPass && rc.OK
+	}
+	switch {
+	case err == nil && (!allPass || first != nil):
+		t.Errorf("%s: Verify accepts, Explain's rules %+v", name, rep.Rules)
+	case err != nil && (first == nil || first.Code != verify.ErrorCode(err)):
+		t.Errorf("%s: Verify refuses with %v (%s); Explain's first failure %+v", name, err, verify.ErrorCode(err), first)
+	}
+	return first
+}
+
+// FuzzExplain mutates whole tokens, seeded with the hostile corpus and
+// every minted kind, and requires Explain to agree with Verify on each.
+func FuzzExplain(f *testing.F) {
+	v, corpus, h := fuzzVerifier(f)
+	for _, c := range corpus {
+		f.Add(c.token)
+	}
+	for _, c := range kindCorpus(f, h.signer) {
+		f.Add(c.token)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		_, err := v.Verify(context.Background(), token)
+		checkAgreement(t, "fuzzed token", v, token, err)
+	})
+}
+
+// FuzzExplainSigned fuzzes the header and payload JSON and signs them
+// correctly, so the fuzzer explores the claim rules behind the signature,
+// and requires Explain to agree with Verify on each.
+func FuzzExplainSigned(f *testing.F) {
+	v, corpus, h := fuzzVerifier(f)
+	f.Add(h.header().json(), h.payload().json())
+	for _, c := range corpus {
+		parts := strings.Split(c.token, ".")
+		if len(parts) != 3 || c.cookie {
+			continue
+		}
+		hdr, err1 := decodeB64(parts[0])
+		pl, err2 := decodeB64(parts[1])
+		if err1 == nil && err2 == nil {
+			f.Add(hdr, pl)
+		}
+	}
+	f.Fuzz(func(t *testing.T, header, payload []byte) {
+		token := h.signer.Sign(header, payload)
+		_, err := v.Verify(context.Background(), token)
+		checkAgreement(t, "signed token", v, token, err)
+	})
 }
 
 // TestExplainGoesOnPastTheFirstFailure checks that an expired token of
