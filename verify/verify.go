@@ -468,12 +468,16 @@ func split(token string) (segments, error) {
 }
 
 // checkAlphabet reports the first byte of token that is neither base64url
-// nor a dot, naming the two mistakes people make most: a token pasted with
-// its "Bearer " scheme, and one with whitespace around it.
+// nor a dot, naming the mistakes people make most: a token pasted with its
+// "Bearer " scheme or as a whole "Authorization: Bearer ..." line, and one
+// with whitespace around it.
 func checkAlphabet(token string) error {
 	for i := 0; i < len(token); i++ {
 		if tokenByte[token[i]] != 0 {
 			continue
+		}
+		if name, _, ok := strings.Cut(token, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "Authorization") {
+			return fmt.Errorf("%w: this is a whole Authorization header line: pass the token alone (ParseAuthorization takes it out of the header's value)", ErrMalformed)
 		}
 		if len(token) > len(bearerPrefix) && strings.EqualFold(token[:len(bearerPrefix)], bearerPrefix) {
 			return fmt.Errorf("%w: the token starts with %q: pass the token alone (ParseAuthorization takes it out of an Authorization header)", ErrMalformed, token[:len(bearerPrefix)])

@@ -70,6 +70,15 @@ func TestVerifyNamesPastedBearerScheme(t *testing.T) {
 	}
 }
 
+func TestVerifyNamesPastedAuthorizationLine(t *testing.T) {
+	s, c := keyServer(t)
+	r := runCLI(t, c, "", "verify", "--project", testProject, "Authorization: Bearer "+s.IDToken("u1"))
+	v := verdicts(t, r.stdout)
+	if r.code != exitInvalid || len(v) != 1 || v[0].Error != "malformed_token" || !strings.Contains(v[0].Message, "whole Authorization header line") {
+		t.Fatalf("exit %d verdicts %+v, want malformed_token naming the Authorization line", r.code, v)
+	}
+}
+
 // The CLI trims the whitespace a shell or a file puts around a token (as
 // HTTP trims a header value); whitespace inside is refused.
 func TestVerifyTrimsSurroundingWhitespaceOnly(t *testing.T) {
