@@ -140,6 +140,25 @@ func TestInspectorInChromium(t *testing.T) {
 				shot(t, browserCtx, shots, vp.name+"-"+s.name, vp.width, vp.scale)
 			})
 		}
+		t.Run(vp.name+"/mint-button", func(t *testing.T) {
+			// The page's own button mints a session cookie with the demo's
+			// issuer and inspects it: another kind than the server takes.
+			stepCtx, cancel := context.WithTimeout(browserCtx, 20*time.Second)
+			defer cancel()
+			if err := chromedp.Do(stepCtx,
+				chromedp.Click(chromedp.ID("clear")),
+				chromedp.WaitNotVisible(chromedp.ID("result")),
+				chromedp.Click(chromedp.CSS(`#mint button[data-kind="session_cookie"]`)),
+				chromedp.WaitVisible(chromedp.ID("result")),
+			); err != nil {
+				t.Fatalf("minting with the page's button: %v", err)
+			}
+			page := readState(t, browserCtx)
+			if page.Kind != "firebase_session_cookie" || page.First != "iss" || !strings.Contains(page.Instead, "session cookie") {
+				t.Errorf("minted session cookie: %+v", page)
+			}
+			shot(t, browserCtx, shots, vp.name+"-mint-session-cookie", vp.width, vp.scale)
+		})
 	}
 
 	mu.Lock()
@@ -186,7 +205,10 @@ const readPage = `(() => {
 // for it and reads the page.
 func paste(t *testing.T, ctx context.Context, token string) pageState {
 	t.Helper()
-	if err := chromedp.Do(ctx,
+	// A page that never shows a result fails here, not at the test's end.
+	stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(stepCtx,
 		chromedp.Click(chromedp.ID("clear")),
 		chromedp.WaitNotVisible(chromedp.ID("result")),
 		chromedp.SetValue(chromedp.ID("token"), token),
@@ -195,6 +217,12 @@ func paste(t *testing.T, ctx context.Context, token string) pageState {
 	); err != nil {
 		t.Fatalf("pasting a token: %v", err)
 	}
+	return readState(t, ctx)
+}
+
+// readState reads what the inspector shows.
+func readState(t *testing.T, ctx context.Context) pageState {
+	t.Helper()
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](readPage))
 	if err != nil {
 		t.Fatalf("reading the page: %v", err)
