@@ -76,6 +76,8 @@ type policyError struct {
 	broken *ruleBroken
 }
 
+// Error names the policy, the rule, and the values compared; it is for
+// the log, never for the client.
 func (e *policyError) Error() string {
 	return fmt.Sprintf("policy %s: rule %s: expected %s, found %s", e.policy, e.rule.name, e.broken.expected, e.broken.found)
 }

@@ -217,6 +217,7 @@ func (s *server) Close() error {
 // emulator's unsigned tokens pass.
 type noKeys struct{}
 
+// PublicKey refuses every key ID.
 func (noKeys) PublicKey(context.Context, string) (*rsa.PublicKey, error) {
 	return nil, fmt.Errorf("%w: emulator mode without --keys has no keys", jwks.ErrUnknownKey)
 }
