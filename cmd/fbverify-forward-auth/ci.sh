@@ -48,7 +48,7 @@ else
       sed -n "s/^[[:space:]]*\"Dir\": \"\(.*\)\",\$/\1/p")
     [ -n "$dir" ] || { echo "go mod download gave no module folder"; exit 1; }
     cd "$dir"
-    go build -trimpath -o "$3.tmp" ./cmd/traefik
+    go build -trimpath -ldflags "-X github.com/traefik/traefik/v3/pkg/version.Version=$2" -o "$3.tmp" ./cmd/traefik
     mv "$3.tmp" "$3"
   ' traefik-build "$cache" "$traefik_version" "$traefik_bin" >"$traefik_log" 2>&1 &
   traefik_pid=$!
