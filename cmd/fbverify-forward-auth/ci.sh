@@ -21,6 +21,8 @@ traefik_version=v3.6.12
 cache="${HOME}/.cache/fbverify"
 traefik_bin="$cache/traefik-$traefik_version"
 traefik_log="$cache/traefik-$traefik_version.log"
+# How long to wait for a cold build once the other tests are done.
+traefik_wait="${FBVERIFY_TRAEFIK_WAIT:-2400}"
 mkdir -p "$cache"
 traefik_pid=""
 img=""
@@ -100,8 +102,14 @@ img=""
 
 echo "== Traefik $traefik_version"
 if [ -n "$traefik_pid" ]; then
-  echo "waiting for the Traefik build ($((SECONDS - started)) s into this script)"
-  if wait "$traefik_pid"; then
+  echo "waiting for the Traefik build ($((SECONDS - started)) s into this script; at most ${traefik_wait} s more)"
+  deadline=$((SECONDS + traefik_wait))
+  while kill -0 "$traefik_pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 5; done
+  if kill -0 "$traefik_pid" 2>/dev/null; then
+    echo "Traefik $traefik_version was not built within ${traefik_wait} s: stopping the build"
+    kill -- "-$traefik_pid" 2>/dev/null || true
+    wait "$traefik_pid" 2>/dev/null || true
+  elif wait "$traefik_pid"; then
     echo "Traefik built in the background: $traefik_bin"
   else
     echo "Traefik $traefik_version could NOT be built; its log ends:"
