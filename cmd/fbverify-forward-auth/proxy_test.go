@@ -328,3 +328,36 @@ func TestNginxGuideRefusesDebiansStockSite(t *testing.T) {
 		t.Errorf("nginx -t with the stock site: %v\n%s\nwant a failure naming the duplicate default server", err, out)
 	}
 }
+
+// TestTraefikStripsEverySpelling checks, without running Traefik, that
+// testdata/traefik.yml names every spelling with an underscore of each
+// header the guide's Traefik passes on: Traefik deletes headers by name
+// only, so a header added to authResponseHeaders needs its spellings too.
+func TestTraefikStripsEverySpelling(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "traefik.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	stripped := map[string]bool{}
+	var passed []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if name, ok := strings.CutSuffix(line, `: ""`); ok {
+			stripped[http.CanonicalHeaderKey(name)] = true
+		}
+		if name, ok := strings.CutPrefix(line, "- X-"); ok {
+			passed = append(passed, "X-"+strings.Fields(name)[0])
+		}
+	}
+	if len(passed) != len(identityHeaders)+1 {
+		t.Fatalf("authResponseHeaders %q, want the identity headers and X-Role", passed)
+	}
+	for _, name := range passed {
+		for _, s := range spellings(name) {
+			if strings.Contains(s, "_") && !stripped[http.CanonicalHeaderKey(s)] {
+				t.Errorf("strip-identity-spellings lacks %s", s)
+			}
+		}
+	}
+}
