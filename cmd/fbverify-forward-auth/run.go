@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fbverify/fbverify/cmd/internal/buildinfo"
 	"github.com/fbverify/fbverify/verify"
 )
 
@@ -113,6 +114,7 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	fs.DurationVar(&cfg.leeway, "leeway", verify.DefaultLeeway, "clock skew allowed on exp, iat and auth_time, at most 5m")
 	fs.IntVar(&cfg.cache, "cache", 0, "remember up to `N` verified tokens, so a token seen again skips the RSA check (0: no cache)")
 	fs.BoolVar(&cfg.emulator, "emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
+	version := fs.Bool("version", false, "print the version of fbverify-forward-auth and of Go, and exit")
 	fs.Var(&claimHeaders, "claim-header", "copy the top-level custom claim CLAIM to response header NAME, as `NAME=CLAIM` (repeatable)")
 	help := func(w io.Writer) {
 		fmt.Fprint(w, usage)
@@ -143,6 +145,10 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	}
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
+	}
+	if *version {
+		fmt.Fprintln(p.stdout, buildinfo.Line("fbverify-forward-auth"))
+		return config{}, "", true, 0
 	}
 	cfg.projects = projects
 	if len(cfg.projects) == 0 {
