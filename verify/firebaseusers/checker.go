@@ -47,11 +47,14 @@ type CheckerOptions struct {
 	// MaxEntries bounds how many users' answers are kept. If zero,
 	// verify.DefaultRevocationMaxEntries.
 	MaxEntries int
-	// MaxStaleness bounds how long kept answers are trusted once Firebase
-	// stops answering: when lookups fail and the last successful one is
-	// older than this, every token is refused with ErrStale until a lookup
-	// succeeds again. If zero, the TTL (kept answers then expire on their
-	// own before the bound matters); a smaller value refuses sooner.
+	// MaxStaleness bounds how long the Checker trusts what it knows
+	// without hearing from Firebase: once the last successful lookup is
+	// older than this, the kept answers are dropped and the next checks
+	// ask Firebase; while those lookups fail, every token is refused with
+	// ErrStale, until one succeeds. If zero, the TTL (kept answers then
+	// expire on their own first). A smaller value refuses sooner when
+	// Firebase stops answering, and costs a quiet service at most one more
+	// lookup per MaxStaleness.
 	MaxStaleness time.Duration
 	// Now is the clock of the TTL and the staleness bound. If nil,
 	// time.Now.
@@ -80,6 +83,7 @@ type Checker struct {
 	mu          sync.Mutex
 	lastSuccess time.Time
 	failing     error // the last lookup's failure; nil after a success
+	dropped     bool  // kept answers were dropped since the last success
 	stale       bool
 }
 
@@ -118,7 +122,7 @@ func NewChecker(client *Client, opts CheckerOptions) (*Checker, error) {
 // While stale, each check still asks Firebase (concurrent checks of one
 // uid sharing one call), so that the first answer ends the staleness.
 func (c *Checker) Check(ctx context.Context, uid string) (verify.UserStatus, error) {
-	_ = c.staleness() // on becoming stale, the kept answers go
+	_ = c.staleness() // past the bound, the kept answers go first
 	st, err := c.cache.Check(ctx, uid)
 	if serr := c.staleness(); serr != nil {
 		return verify.UserStatus{}, serr
@@ -151,7 +155,7 @@ func (c *Checker) lookup(ctx context.Context, uid string) (verify.UserStatus, er
 
 func (c *Checker) succeeded() {
 	c.mu.Lock()
-	c.lastSuccess, c.failing = c.now(), nil
+	c.lastSuccess, c.failing, c.dropped = c.now(), nil, false
 	recovered := c.stale
 	c.stale = false
 	last := c.lastSuccess
@@ -165,36 +169,37 @@ func (c *Checker) failed(err error) {
 	c.mu.Lock()
 	c.failing = err
 	c.mu.Unlock()
-	_ = c.staleness() // report at once when the bound is already past
 }
 
-// staleness returns an error wrapping ErrStale while lookups fail and the
-// last success is older than the bound. On becoming stale it forgets the
-// kept answers, so that each request asks Firebase again and the first
-// success ends the staleness.
+// staleness applies the bound. Once the last success is older than the
+// bound, every kept answer is too: they are dropped (once), so that the
+// next checks ask Firebase. If those lookups fail, the Checker is stale
+// and staleness returns an error wrapping ErrStale until one succeeds.
 func (c *Checker) staleness() error {
 	c.mu.Lock()
-	if c.failing == nil {
-		c.mu.Unlock()
-		return nil
-	}
-	now := c.now()
-	age := now.Sub(c.lastSuccess)
+	age := c.now().Sub(c.lastSuccess)
 	if age <= c.maxStale {
 		c.mu.Unlock()
 		return nil
 	}
-	became := !c.stale
-	c.stale = true
-	ev := StaleEvent{Stale: true, LastSuccess: c.lastSuccess, Err: c.failing}
+	drop := !c.dropped
+	c.dropped = true
+	failing := c.failing
+	became := failing != nil && !c.stale
+	c.stale = failing != nil
+	last := c.lastSuccess
 	c.mu.Unlock()
-	if became {
+	if drop {
 		c.cache.InvalidateAll()
-		if c.onStale != nil {
-			c.onStale(ev)
-		}
 	}
-	return fmt.Errorf("%w: no successful lookup for %v (bound %v): %w", ErrStale, age.Round(time.Millisecond), c.maxStale, ev.Err)
+	if failing == nil {
+		return nil // not known to fail: let the next lookup tell
+	}
+	err := fmt.Errorf("%w: no successful lookup for %v (bound %v): %w", ErrStale, age.Round(time.Millisecond), c.maxStale, failing)
+	if became && c.onStale != nil {
+		c.onStale(StaleEvent{Stale: true, LastSuccess: last, Err: err})
+	}
+	return err
 }
 
 // Stale reports whether the Checker refuses every token for staleness,
