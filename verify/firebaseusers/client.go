@@ -129,6 +129,7 @@ type ClientOptions struct {
 type Client struct {
 	base     string // up to /projects/{id}[/tenants/{id}]
 	http     *http.Client
+	timeout  time.Duration
 	emulator bool
 }
 
@@ -179,7 +180,10 @@ func NewClient(projectID string, opts ClientOptions) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.http = &http.Client{Transport: &oauth2.Transport{Source: ts, Base: base}, Timeout: timeout}
+	// The timeout is applied through the request's context: http.Client's
+	// own would call oauth2.Transport's deprecated CancelRequest.
+	c.http = &http.Client{Transport: &oauth2.Transport{Source: ts, Base: base}}
+	c.timeout = timeout
 	return c, nil
 }
 
@@ -303,6 +307,8 @@ func (c *Client) ListPage(ctx context.Context, pageToken string, size int) (Page
 // call sends one request and decodes a 200's JSON body, read up to limit
 // bytes, into out.
 func (c *Client) call(ctx context.Context, method, u string, body []byte, limit int64, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
