@@ -89,4 +89,6 @@ export FBVERIFY_FIREBASEUSERS_DATABASE_URL="host=$dir port=5432 user=postgres db
 export FBVERIFY_REQUIRE_POSTGRES=1 FBVERIFY_REQUIRE_EMULATOR=1
 
 go vet ./...
-go test -race -count=1 -timeout 6m ./... "$@"
+go test -race -count=1 -timeout 6m -skip TestOnTheEmulator ./... "$@"
+# The proof, verbose: its log carries the figures the README quotes.
+go test -race -count=1 -timeout 6m -v -run TestOnTheEmulator ./internal/proof
