@@ -3,7 +3,8 @@
 // accounts:batchGet, on a loopback httptest server: for the tests of code
 // that uses firebaseusers, where neither Google nor the Firebase Auth
 // emulator is at hand. It keeps users in memory, counts the calls, and
-// can be made to fail.
+// can be made to fail. It serves the paths the emulator serves, so that
+// FIREBASE_AUTH_EMULATOR_HOST can point a program at it (Host).
 package firebaseuserstest
 
 import (
@@ -56,11 +57,14 @@ func NewServer(projectID string) *Server {
 // Close stops the Server.
 func (s *Server) Close() { s.srv.Close() }
 
+// Host is the Server's host:port, for FIREBASE_AUTH_EMULATOR_HOST.
+func (s *Server) Host() string { return strings.TrimPrefix(s.srv.URL, "http://") }
+
 // ClientOptions are the options of a firebaseusers.Client that calls the
 // Server.
 func (s *Server) ClientOptions() firebaseusers.ClientOptions {
 	return firebaseusers.ClientOptions{
-		Endpoint:    s.srv.URL + "/v1",
+		Endpoint:    s.srv.URL + "/identitytoolkit.googleapis.com/v1",
 		TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: Token, TokenType: "Bearer"}),
 	}
 }
@@ -127,7 +131,7 @@ func (s *Server) record(uid string, u user) apiUser {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	prefix := "/v1/projects/" + s.project + "/"
+	prefix := "/identitytoolkit.googleapis.com/v1/projects/" + s.project + "/"
 	method, ok := strings.CutPrefix(r.URL.Path, prefix)
 	switch {
 	case !ok:

@@ -355,6 +355,11 @@ func TestOnTheEmulator(t *testing.T) {
 		}
 		t.Logf("instance %s syncs: %d syncs of %d pages in %v each (last); instance %s made no call",
 			holder.name, len(syncs), pages, syncs[len(syncs)-1].Duration.Round(time.Millisecond), other.name)
+		var size int64
+		if err := pool.QueryRow(context.Background(), `SELECT pg_total_relation_size('firebase_users')`).Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("firebase_users with its index: %d bytes for %d users, %d a user", size, users, size/users)
 		for _, in := range fleet {
 			for i := bulkKept; i <= bulkDisabled; i++ {
 				if status, code := in.g.serve(tokens[i]); status != http.StatusOK {
