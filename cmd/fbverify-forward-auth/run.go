@@ -114,6 +114,7 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	fs.IntVar(&cfg.cache, "cache", 0, "remember up to `N` verified tokens, so a token seen again skips the RSA check (0: no cache)")
 	fs.BoolVar(&cfg.emulator, "emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
 	fs.Var(&claimHeaders, "claim-header", "copy the top-level custom claim CLAIM to response header NAME, as `NAME=CLAIM` (repeatable)")
+	cfg.revocation.register(fs)
 	help := func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -164,6 +165,9 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	}
 	if cfg.cache < 0 || cfg.cache > verify.MaxCacheSize {
 		return usageError("--cache %d is outside 0..%d", cfg.cache, verify.MaxCacheSize)
+	}
+	if err := cfg.revocation.validate(); err != nil {
+		return usageError("%v", err)
 	}
 	cfg.keysURL = p.keysURL
 	return cfg, addr, false, 0
