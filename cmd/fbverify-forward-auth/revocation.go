@@ -55,7 +55,17 @@ func (s *server) revocationOption(r revocationFlags) (verify.Option, error) {
 	if !r.enabled {
 		return nil, nil
 	}
-	client, err := firebaseusers.NewClient(s.cfg.projects[0], firebaseusers.ClientOptions{CredentialsFile: r.credentials})
+	// The check is given a uid only, so it can look in one place: the
+	// project's users, or its one tenant's.
+	opts := firebaseusers.ClientOptions{CredentialsFile: r.credentials}
+	switch len(s.cfg.tenants) {
+	case 0:
+	case 1:
+		opts.TenantID = s.cfg.tenants[0]
+	default:
+		return nil, errors.New("--check-revoked works with one --tenant at most: a uid is looked up in one tenant")
+	}
+	client, err := firebaseusers.NewClient(s.cfg.projects[0], opts)
 	if err != nil {
 		return nil, fmt.Errorf("--check-revoked: %w", err)
 	}

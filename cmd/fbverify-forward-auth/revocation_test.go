@@ -108,6 +108,7 @@ func TestCheckRevokedFlags(t *testing.T) {
 		{"negative bound", []string{"--check-revoked", "--revocation-max-stale", "-1s"}, 2, "--revocation-max-stale"},
 		{"missing key file", []string{"--check-revoked", "--credentials", keys + ".missing"}, 2, "no such file"},
 		{"not a service account key", []string{"--check-revoked", "--credentials", keys}, 2, "--check-revoked"},
+		{"two tenants", []string{"--check-revoked", "--credentials", keys, "--tenant", "a,b"}, 2, "one --tenant"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,6 +35,10 @@
 //   - An account Firebase no longer has (deleted): answered as disabled,
 //     so verify.ErrUserDisabled. Not having the user is an answer from
 //     Firebase, not a failure, so it is kept for the TTL like any other.
+//   - A uid is looked up in one place: the project's users, or the one
+//     tenant of ClientOptions.TenantID. A user of another tenant is not
+//     found there, so it is refused: give each tenant's Verifier a Client
+//     of its own.
 //   - When Firebase cannot be asked (an error, a timeout, an unreadable
 //     reply), the check fails and the Verifier refuses the token with
 //     verify.ErrRevocationCheckFailed: its middleware answers 503.
