@@ -9,7 +9,6 @@ import (
 
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/firebaseusers"
-	"github.com/fbverify/fbverify/verify/firebaseusers/firebaseuserstest"
 	"github.com/fbverify/fbverify/verify/firebaseusers/pgsync"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
@@ -85,11 +84,7 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) ti
 // the NOTIFY delay.
 func TestReadersSeeChangesByNotify(t *testing.T) {
 	d := newDB(t)
-	srv := firebaseuserstest.NewServer(project)
-	defer srv.Close()
-	for _, uid := range []string{"alice", "bob", "carol"} {
-		srv.AddUser(uid)
-	}
+	srv := newFirebase(t, "alice", "bob", "carol")
 	const interval = 300 * time.Millisecond
 	s := newSyncs()
 	startSyncer(t, newClient(t, srv), d.url, interval, s)
@@ -128,9 +123,7 @@ func TestReadersSeeChangesByNotify(t *testing.T) {
 
 func TestReaderStaleness(t *testing.T) {
 	d := newDB(t)
-	srv := firebaseuserstest.NewServer(project)
-	defer srv.Close()
-	srv.AddUser("alice")
+	srv := newFirebase(t, "alice")
 	signer := verifytest.NewSigner(project)
 	const bound = time.Second
 	in := startInstance(t, d, signer, pgsync.ReaderOptions{MaxStaleness: bound})
@@ -163,9 +156,7 @@ func TestReaderStaleness(t *testing.T) {
 
 func TestReaderUnknownUID(t *testing.T) {
 	d := newDB(t)
-	srv := firebaseuserstest.NewServer(project)
-	defer srv.Close()
-	srv.AddUser("alice")
+	srv := newFirebase(t, "alice")
 	s := newSyncs()
 	startSyncer(t, newClient(t, srv), d.url, time.Hour, s)
 	s.next(t, 10*time.Second)

@@ -37,6 +37,18 @@ func newDB(t *testing.T) *db {
 	return &db{url: url, pool: pool}
 }
 
+// newFirebase starts a stand-in for Firebase's API with users, stopped
+// when the test ends.
+func newFirebase(t *testing.T, users ...string) *firebaseuserstest.Server {
+	t.Helper()
+	srv := firebaseuserstest.NewServer(project)
+	t.Cleanup(srv.Close)
+	for _, uid := range users {
+		srv.AddUser(uid)
+	}
+	return srv
+}
+
 func newClient(t *testing.T, srv *firebaseuserstest.Server) *firebaseusers.Client {
 	t.Helper()
 	opts := srv.ClientOptions()
@@ -125,8 +137,7 @@ func readRow(t *testing.T, d *db, uid string) row {
 
 func TestSyncWritesEveryUserAndOnlyChanges(t *testing.T) {
 	d := newDB(t)
-	srv := firebaseuserstest.NewServer(project)
-	defer srv.Close()
+	srv := newFirebase(t)
 	const users = 2500
 	for i := range users {
 		srv.AddUser(fmt.Sprintf("user-%04d", i))
@@ -179,9 +190,7 @@ func TestSyncWritesEveryUserAndOnlyChanges(t *testing.T) {
 
 func TestSyncFailureKeepsTheLastSuccess(t *testing.T) {
 	d := newDB(t)
-	srv := firebaseuserstest.NewServer(project)
-	defer srv.Close()
-	srv.AddUser("alice")
+	srv := newFirebase(t, "alice")
 	s := newSyncs()
 	startSyncer(t, newClient(t, srv), d.url, 100*time.Millisecond, s)
 	if ev := s.next(t, 10*time.Second); ev.Err != nil {
@@ -210,9 +219,7 @@ func TestSyncFailureKeepsTheLastSuccess(t *testing.T) {
 // lock and syncs; when it stops, the other takes over within one interval.
 func TestOneSyncerAtATime(t *testing.T) {
 	d := newDB(t)
-	srv := firebaseuserstest.NewServer(project)
-	defer srv.Close()
-	srv.AddUser("alice")
+	srv := newFirebase(t, "alice")
 	const interval = 300 * time.Millisecond
 	sa, sb := newSyncs(), newSyncs()
 	a, stopA := startSyncer(t, newClient(t, srv), d.url, interval, sa)
@@ -243,8 +250,7 @@ func TestOneSyncerAtATime(t *testing.T) {
 }
 
 func TestNewSyncerRefusesBadConfig(t *testing.T) {
-	srv := firebaseuserstest.NewServer(project)
-	defer srv.Close()
+	srv := newFirebase(t)
 	c := newClient(t, srv)
 	if _, err := pgsync.NewSyncer(nil, "host=/tmp", pgsync.SyncerOptions{}); err == nil {
 		t.Error("nil client accepted")
