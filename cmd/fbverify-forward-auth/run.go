@@ -116,6 +116,7 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	fs.BoolVar(&cfg.emulator, "emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
 	version := fs.Bool("version", false, "print the version of fbverify-forward-auth and of Go, and exit")
 	fs.Var(&claimHeaders, "claim-header", "copy the top-level custom claim CLAIM to response header NAME, as `NAME=CLAIM` (repeatable)")
+	cfg.revocation.register(fs)
 	help := func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -170,6 +171,9 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	}
 	if cfg.cache < 0 || cfg.cache > verify.MaxCacheSize {
 		return usageError("--cache %d is outside 0..%d", cfg.cache, verify.MaxCacheSize)
+	}
+	if err := cfg.revocation.validate(); err != nil {
+		return usageError("%v", err)
 	}
 	cfg.keysURL = p.keysURL
 	return cfg, addr, false, 0
