@@ -143,6 +143,10 @@ func TestStrangerInstallsEachProgram(t *testing.T) {
 		t.Fatalf("cmd/fbverify-forward-auth/go.mod has a replace directive, which `go install …@version` refuses")
 	}
 	publish(t, proxy, rootPath+"/cmd/fbverify-forward-auth", fa)
+	// The forward-auth server's revocation flag comes from a module of its own.
+	fu := filepath.Join(repo, "verify", "firebaseusers")
+	checkRequiresRoot(t, fu)
+	publish(t, proxy, rootPath+"/verify/firebaseusers", fu)
 	run(t, fa, nil, "go", "list", "-deps", "./...") // its dependencies into the machine's cache
 	proxies := proxyChain(t, proxy)
 	for _, p := range programs {
