@@ -1,10 +1,3 @@
-// Package verify verifies Firebase ID tokens, session cookies and App
-// Check tokens offline: it ties a key source (package jwks) to Firebase's
-// header and claim rules, returns the verified claims (package claims),
-// and offers net/http middleware.
-//
-// The algorithm is fixed to RS256, keys come only from the configured key
-// source, and jku, x5u and jwk headers are never read.
 package verify
 
 import (

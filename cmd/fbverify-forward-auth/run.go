@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fbverify/fbverify/cmd/internal/buildinfo"
 	"github.com/fbverify/fbverify/verify"
 )
 
@@ -126,9 +127,11 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	fs.DurationVar(&cfg.leeway, "leeway", verify.DefaultLeeway, "clock skew allowed on exp, iat and auth_time, at most 5m")
 	fs.IntVar(&cfg.cache, "cache", 0, "remember up to `N` verified tokens, so a token seen again skips the RSA check (0: no cache)")
 	fs.BoolVar(&cfg.emulator, "emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only); without --keys, fetch no keys")
+	version := fs.Bool("version", false, "print the version of fbverify-forward-auth and of Go, and exit")
 	fs.Var(&claimHeaders, "claim-header", "copy the claim at the dotted `NAME=PATH` (role, org.id) to response header NAME; objects and arrays as compact JSON (repeatable)")
 	fs.StringVar(&cfg.keySnapshot, "key-snapshot", "", "keep a copy of Google's keys in `FILE`, so a restart while Google is unreachable still verifies")
 	policiesFile := fs.String("policies", "", "rules per auth path (email_verified, providers, second_factor, ...) from `FILE`; see the README")
+	cfg.revocation.register(fs)
 	help := func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -159,6 +162,10 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
+	if *version {
+		fmt.Fprintln(p.stdout, buildinfo.Line("fbverify-forward-auth"))
+		return config{}, "", true, 0
+	}
 	cfg.projects = projects
 	if len(cfg.projects) == 0 {
 		if env := p.getenv("FIREBASE_PROJECT_ID"); env != "" {
@@ -179,6 +186,9 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	}
 	if cfg.cache < 0 || cfg.cache > verify.MaxCacheSize {
 		return usageError("--cache %d is outside 0..%d", cfg.cache, verify.MaxCacheSize)
+	}
+	if err := cfg.revocation.validate(); err != nil {
+		return usageError("%v", err)
 	}
 	if cfg.keySnapshot != "" && cfg.keysFile != "" {
 		return usageError("--key-snapshot is for Google's keys: it cannot go with --keys")

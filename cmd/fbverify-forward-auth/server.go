@@ -56,6 +56,7 @@ type config struct {
 	claimHeaders []claimHeader
 	policies     *policies // nil: no --policies file
 	keySnapshot  string    // --key-snapshot
+	revocation   revocationFlags
 	logger       *slog.Logger
 	// keysURL replaces Google's endpoint when keysFile is empty (tests).
 	keysURL func(verify.Kind) string
@@ -139,6 +140,11 @@ func newServer(cfg config) (*server, error) {
 	opts := []verify.Option{
 		verify.WithLeeway(cfg.leeway),
 		verify.WithObserver(verify.Observer{Verdict: s.metrics.observeVerdict}),
+	}
+	if opt, err := s.revocationOption(cfg.revocation); err != nil {
+		return nil, err
+	} else if opt != nil {
+		opts = append(opts, opt)
 	}
 	if len(cfg.projects) > 1 {
 		opts = append(opts, verify.WithExtraProjects(cfg.projects[1:]...))
