@@ -22,7 +22,7 @@ cache="${HOME}/.cache/fbverify"
 traefik_bin="$cache/traefik-$traefik_version"
 traefik_log="$cache/traefik-$traefik_version.log"
 # How long to wait for a cold build once the other tests are done.
-traefik_wait="${FBVERIFY_TRAEFIK_WAIT:-2400}"
+traefik_wait="${FBVERIFY_TRAEFIK_WAIT:-900}"
 mkdir -p "$cache"
 traefik_pid=""
 img=""
