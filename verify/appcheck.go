@@ -3,9 +3,10 @@ package verify
 import (
 	"context"
 	"fmt"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"net/http"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"

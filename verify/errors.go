@@ -2,6 +2,7 @@ package verify
 
 import (
 	"errors"
+
 	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/jwks"

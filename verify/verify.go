@@ -1,16 +1,3 @@
-// Package verify verifies Firebase ID tokens, session cookies and App
-// Check tokens offline: it ties a key source (package jwks) to Firebase's
-// header and claim rules, returns the verified claims (package claims),
-// and offers net/http middleware.
-//
-// The algorithm is fixed to RS256, keys come only from the configured key
-// source, and jku, x5u and jwk headers are never read.
-//
-// When a token is refused and nobody can tell why, Verifier.Explain
-// reports what it is (a TokenKind: an ID token, a session cookie, a custom
-// token, a Google ID token, an access token...), the project it names,
-// what to send instead, and every rule's outcome with a fix, with the
-// verdict Verify gives.
 package verify
 
 import (

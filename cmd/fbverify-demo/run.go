@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/fbverify/fbverify/cmd/internal/buildinfo"
 )
 
-const usage = `Usage: fbverify-demo [--addr HOST:PORT] [--project ID] [--emulator]
+const usage = `Usage: fbverify-demo [--addr HOST:PORT] [--project ID] [--emulator] [--version]
 
 A tiny server protected by fbverify's middleware, with a token inspector:
 
@@ -58,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0: any free port)")
 	project := fs.String("project", "", "verify real Firebase ID tokens of project `ID` (default $FIREBASE_PROJECT_ID; none: offline mode)")
 	emulator := fs.Bool("emulator", false, "also accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
+	version := fs.Bool("version", false, "print the version of fbverify-demo and of Go, and exit")
 	help := func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -78,6 +81,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "fbverify-demo: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, buildinfo.Line("fbverify-demo"))
+		return 0
 	}
 	projectID := *project
 	if projectID == "" {

@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/fbverify/fbverify/cmd/internal/buildinfo"
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 )
@@ -83,22 +82,12 @@ func (c *cli) run(args []string) int {
 		fmt.Fprint(c.stdout, rootUsage)
 		return exitOK
 	case "version", "-version", "--version":
-		fmt.Fprintln(c.stdout, versionLine())
+		fmt.Fprintln(c.stdout, buildinfo.Line("fbverify"))
 		return exitOK
 	default:
 		fmt.Fprintf(c.stderr, "fbverify: unknown command %q\n\n%s", cmd, rootUsage)
 		return exitUsage
 	}
-}
-
-// versionLine is what --version prints: the module version the binary was
-// built from ("(devel)" for a build inside the repository) and Go's.
-func versionLine() string {
-	version := "(devel)"
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		version = info.Main.Version
-	}
-	return fmt.Sprintf("fbverify %s %s", version, runtime.Version())
 }
 
 // command is a subcommand's flag set with its help text.
