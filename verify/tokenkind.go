@@ -49,6 +49,10 @@ const CustomTokenAudience = "https://identitytoolkit.googleapis.com/google.ident
 // after its project ID: custom tokens carry it in iss.
 const serviceAccountDomain = ".iam.gserviceaccount.com"
 
+// maxPeekBytes bounds the tokens whose header and payload Explain decodes
+// to tell their kind, so that a huge string costs little.
+const maxPeekBytes = 1 << 20
+
 // peek is what Explain reads from a token without verifying anything: its
 // kind, the project it names and the times it carries.
 type peek struct {
@@ -66,10 +70,13 @@ func peekToken(token string) peek {
 	if strings.HasPrefix(token, "ya29.") {
 		return peek{kind: GoogleAccessToken}
 	}
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
+	if strings.Count(token, ".") != 2 {
 		return peek{kind: NotAJWT}
 	}
+	if len(token) > maxPeekBytes {
+		return peek{kind: OtherJWT} // too long to be worth decoding: no Firebase token is
+	}
+	parts := strings.Split(token, ".")
 	var header struct {
 		Alg any `json:"alg"`
 	}

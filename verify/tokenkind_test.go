@@ -39,3 +39,21 @@ func TestExplainNamesTheKind(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainDoesNotDecodeHugeStrings checks that a string far beyond any
+// token is named without being decoded.
+func TestExplainDoesNotDecodeHugeStrings(t *testing.T) {
+	signer := newHostileSigner(t)
+	t.Cleanup(signer.Close)
+	vs := newExplainVerifiers(t, signer)
+	huge := strings.Repeat("A", 2<<20)
+	for _, c := range []struct {
+		token string
+		kind  verify.TokenKind
+	}{{huge, verify.NotAJWT}, {huge + "." + huge + "." + huge, verify.OtherJWT}} {
+		rep := vs.id.Explain(context.Background(), c.token)
+		if rep.Kind != c.kind || rep.Code != "token_too_large" {
+			t.Errorf("kind %q code %q, want %q token_too_large", rep.Kind, rep.Code, c.kind)
+		}
+	}
+}
