@@ -237,18 +237,7 @@ func FuzzExplain(f *testing.F) {
 // and requires Explain to agree with Verify on each.
 func FuzzExplainSigned(f *testing.F) {
 	v, corpus, h := fuzzVerifier(f)
-	f.Add(h.header().json(), h.payload().json())
-	for _, c := range corpus {
-		parts := strings.Split(c.token, ".")
-		if len(parts) != 3 || c.cookie {
-			continue
-		}
-		hdr, err1 := decodeB64(parts[0])
-		pl, err2 := decodeB64(parts[1])
-		if err1 == nil && err2 == nil {
-			f.Add(hdr, pl)
-		}
-	}
+	addSignedSeeds(f, h, corpus)
 	f.Fuzz(func(t *testing.T, header, payload []byte) {
 		token := h.signer.Sign(header, payload)
 		_, err := v.Verify(context.Background(), token)
