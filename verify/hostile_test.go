@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"io"
 	"math"
 	"net/http"
@@ -21,6 +20,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/golang-jwt/jwt/v5"
 

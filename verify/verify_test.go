@@ -5,7 +5,6 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
