@@ -101,3 +101,16 @@ func TestVerificationGivesUpAfter5s(t *testing.T) {
 		t.Fatalf("refused after %v, want 5s", took)
 	}
 }
+
+// TestClaimHeaderNeedsBothSides: --claim-header wants a header name and a
+// claim; either side empty is refused on its own.
+func TestClaimHeaderNeedsBothSides(t *testing.T) {
+	for _, s := range []string{"=role", "X-Role=", " = ", "X-Role", ""} {
+		if _, err := parseClaimHeader(s); err == nil {
+			t.Errorf("parseClaimHeader(%q) accepted", s)
+		}
+	}
+	if _, err := parseClaimHeader("X-Role=role"); err != nil {
+		t.Errorf("parseClaimHeader(%q): %v", "X-Role=role", err)
+	}
+}
