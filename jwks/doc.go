@@ -53,11 +53,14 @@
 // 1 s, then 2 s, 4 s, … up to MinRefreshInterval, and lookups fail with
 // ErrKeysUnavailable meanwhile.
 //
-// Google rotates keys every few hours: a new key is published hours before
-// it signs, and an old one stays published for hours after its last
-// token. With the rules above, a genuine token is refused only if its key
-// has been served for less than MinRefreshInterval, or if the endpoint has
-// failed ever since it published that key.
+// Google rotates keys every few hours: a new key is published before it
+// signs, and an old one stays published for a while after its last token.
+// With the rules above, a genuine token is refused only when the endpoint
+// has not served its key, answering without fault, for the whole
+// MinRefreshInterval before the token arrived: the key is newer than that,
+// or the endpoint is failing, or recovered less than that ago. A month of
+// simulated rotations with every kind of endpoint fault (package verify's
+// rotation test) holds the refusals to those.
 //
 // # Snapshot file
 //
