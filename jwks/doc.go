@@ -58,9 +58,7 @@
 // With the rules above, a genuine token is refused only when the endpoint
 // has not served its key, answering without fault, for the whole
 // MinRefreshInterval before the token arrived: the key is newer than that,
-// or the endpoint is failing, or recovered less than that ago. A month of
-// simulated rotations with every kind of endpoint fault (package verify's
-// rotation test) holds the refusals to those.
+// or the endpoint is failing, or recovered less than that ago.
 //
 // # Snapshot file
 //
