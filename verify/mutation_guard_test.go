@@ -832,3 +832,19 @@ func TestRevocationCacheDefaultBound(t *testing.T) {
 		t.Fatalf("Len = %d after 10001 users, want 10000", n)
 	}
 }
+
+// TestObserverSkipsTheHeaderOfATooLargeToken: a token over the size limit
+// is refused before any parsing, and the observer does not parse its
+// header either: its verdict names no key.
+func TestObserverSkipsTheHeaderOfATooLargeToken(t *testing.T) {
+	var got []verify.Verdict
+	e := newGuardEnv(t, verify.WithObserver(verify.Observer{Verdict: func(v verify.Verdict) { got = append(got, v) }}))
+	big := e.signer.IDToken("u1", verifytest.Claim("pad", strings.Repeat("x", 8192)))
+	_, err := e.v.Verify(context.Background(), big)
+	wantErr(t, err, verify.ErrTooLarge, "token_too_large")
+	small := e.signer.IDToken("u1", verifytest.Claim("pad", "x"))
+	_, _ = e.v.Verify(context.Background(), small+"x")
+	if len(got) != 2 || got[0].KeyID != "" || got[1].KeyID != e.signer.Key().ID {
+		t.Fatalf("verdicts %+v; want no key ID for the too large token, %q for the other", got, e.signer.Key().ID)
+	}
+}
