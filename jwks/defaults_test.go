@@ -29,6 +29,7 @@ func TestDefaultConstants(t *testing.T) {
 		{"DefaultTTL", jwks.DefaultTTL, time.Hour},
 		{"DefaultMinTTL", jwks.DefaultMinTTL, time.Minute},
 		{"DefaultMaxTTL", jwks.DefaultMaxTTL, 24 * time.Hour},
+		{"DefaultSnapshotWait", jwks.DefaultSnapshotWait, 3 * time.Second},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
