@@ -113,7 +113,7 @@ func TestSnapshotServesARestartWhileTheEndpointIsDown(t *testing.T) {
 	t.Run("endpoint failing: served once the first fetch fails", func(t *testing.T) {
 		f := newSnapshotFixture(t)
 		f.g.down.Store(true)
-		f.clock.Advance(30 * time.Minute)
+		f.clock.Advance(24 * time.Hour) // the oldest snapshot used; a second more is too old
 		requests := f.g.requests.Load()
 		logs := &logRecorder{}
 		r := f.remote(t, logs)
