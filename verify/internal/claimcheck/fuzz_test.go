@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"io"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/claims"
 )

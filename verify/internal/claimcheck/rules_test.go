@@ -2,10 +2,11 @@ package claimcheck_test
 
 import (
 	"errors"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/claims"
 )

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"reflect"
 	"unicode/utf8"
+
+	"github.com/fbverify/fbverify/verify/internal/strictjson"
 )
 
-// checkStrictJSON is the reference the one-pass parser (fastjson.go) is
+// checkStrictJSON is the reference the one-pass parser (package strictjson, through Parse) is
 // tested against: the structural scan the package used before it, which
 // encoding/json then decoded. It compares each key with every key before
 // it, so it is quadratic; the parser is not. It reports whether data is a single JSON object with no
@@ -26,6 +28,14 @@ import (
 //
 // The full grammar is checked later by encoding/json; this pass only walks
 // the structure, and allocates nothing for keys without escapes.
+// The kinds of fault, as package strictjson names them.
+var (
+	errSyntax       = strictjson.ErrSyntax
+	errDuplicateKey = strictjson.ErrDuplicateKey
+	errTooDeep      = strictjson.ErrTooDeep
+	errTooMany      = strictjson.ErrTooMany
+)
+
 func checkStrictJSON(data []byte, topNames, firebaseNames []string) error {
 	s := scanner{data: data, topNames: topNames, firebaseNames: firebaseNames}
 	s.skipSpace()
@@ -251,10 +261,10 @@ func (s *scanner) str() (raw []byte, escaped bool, err error) {
 // and table tests compare the two.
 
 var (
-	payloadNames  = tokenFields.names.names
-	firebaseNames = firebaseFields.names.names
-	headerNames   = headerFields.names.names
-	appCheckNames = appCheckFields.names.names
+	payloadNames  = tokenClaims.names.List()
+	firebaseNames = firebaseClaims.names.List()
+	headerNames   = headerClaims.names.List()
+	appCheckNames = appCheckClaims.names.List()
 	// payloadRules names the rule broken when a claim has the wrong JSON type.
 	payloadRules = map[string]error{
 		"sub":             ErrInvalidSubject,
