@@ -26,16 +26,27 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 		return buf[:0], true
 	}
 	buf = append(buf[:0], k[:i]...)
-	for _, r := range k[i:] {
-		buf = utf8.AppendRune(buf, foldRune(r))
+	t := foldTable()
+	for i < len(k) {
+		if c := k[i]; 0xc2 <= c && c <= 0xdf && i+1 < len(k) && k[i+1]&0xc0 == 0x80 {
+			// Two bytes, as most runes beyond ASCII in keys are: looked
+			// up whole, which keeps a payload of such keys within the
+			// junk bound.
+			buf = utf8.AppendRune(buf, rune(t.two[rune(c&0x1f)<<6|rune(k[i+1]&0x3f)]))
+			i += 2
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(k[i:])
+		buf = utf8.AppendRune(buf, t.foldRune(r))
+		i += n
 	}
 	return buf, false
 }
 
 // foldRune is the rune foldKey writes for r.
-func foldRune(r rune) rune {
+func (t *foldPages) foldRune(r rune) rune {
 	if r >= utf8.RuneSelf {
-		r = smallestFold(r)
+		r = t.smallest(r)
 	}
 	if 'A' <= r && r <= 'Z' {
 		r += 'a' - 'A'
@@ -47,11 +58,13 @@ func foldRune(r rune) rune {
 // from foldTable: a lookup, where unicode.SimpleFold walks r's orbit with
 // a binary search per step (a payload of such runes cost ten times a
 // verification).
-func smallestFold(r rune) rune {
+func smallestFold(r rune) rune { return foldTable().smallest(r) }
+
+// smallest is smallestFold with the table at hand.
+func (t *foldPages) smallest(r rune) rune {
 	if uint32(r) > unicode.MaxRune {
 		return r
 	}
-	t := foldTable()
 	page := t.index[r>>8]
 	if page == 0 {
 		return r
@@ -75,6 +88,9 @@ func orbitMin(r rune) rune {
 type foldPages struct {
 	index [(unicode.MaxRune + 1) >> 8]uint16
 	pages [][256]rune
+	// two is foldRune of each rune below U+0800, the runes two bytes of
+	// UTF-8 spell.
+	two [0x800]uint16
 }
 
 // foldTable is built on first use (about a millisecond), as most programs
@@ -89,6 +105,9 @@ var foldTable = sync.OnceValue(func() *foldPages {
 				t.set(r, m)
 			}
 		}
+	}
+	for r := range t.two {
+		t.two[r] = uint16(t.foldRune(rune(r)))
 	}
 	return t
 })

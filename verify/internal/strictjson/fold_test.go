@@ -53,6 +53,11 @@ func TestFoldTable(t *testing.T) {
 			t.Fatalf("smallestFold(%U) = %U, want %U", r, got, want)
 		}
 	}
+	for r, got := range foldTable().two {
+		if want := foldTable().foldRune(rune(r)); rune(got) != want || want >= 0x800 {
+			t.Fatalf("two[%U] = %U, want %U", r, got, want)
+		}
+	}
 	if n := len(foldTable().pages); n > 64 {
 		t.Errorf("%d pages, want at most 64", n)
 	}

@@ -108,8 +108,37 @@ func inFloatRange(text string) bool {
 	case e > maxFloatDigits:
 		return false
 	}
-	_, err := strconv.ParseFloat(text, 64)
-	return err == nil
+	return belowOverflow(text[:i])
+}
+
+// overflowDigits are the digits of 2^1024 - 2^970, without its trailing
+// zeros: the number halfway between math.MaxFloat64 and 2^1024, which
+// strconv.ParseFloat rounds up (to even), beyond range. Its leading digit
+// is at 10^308.
+const overflowDigits = "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792"
+
+// belowOverflow reports whether the mantissa m (the number's text before
+// any exponent), whose leading nonzero digit is taken to be at 10^308, is
+// less than overflowDigits: whether strconv.ParseFloat finds it in range.
+// Comparing digits costs as little as reading them, where ParseFloat's
+// exact path for such numbers cost a thousand instructions or more each,
+// and a payload of them was the costliest junk there was.
+func belowOverflow(m string) bool {
+	n := 0 // digits of m compared so far, from its leading nonzero one
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if c < '0' || c > '9' || (n == 0 && c == '0') {
+			continue // the sign, the point, leading zeros
+		}
+		if n == len(overflowDigits) {
+			return false // equal so far, and more digits: at or above
+		}
+		if c != overflowDigits[n] {
+			return c < overflowDigits[n]
+		}
+		n++
+	}
+	return n < len(overflowDigits)
 }
 
 // leadExponent returns the decimal exponent of the leading nonzero digit

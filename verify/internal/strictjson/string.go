@@ -10,14 +10,14 @@ import (
 // its escapes and its UTF-8, and returns its body (between the quotes, as
 // written) and whether the body has escapes.
 func (d *Decoder) scanString() (body string, escaped bool, err error) {
-	start := d.pos + 1
-	for i := start; i < len(d.s); {
-		switch c := d.s[i]; {
+	s, start := d.s, d.pos+1
+	for i := start; i < len(s); {
+		switch c := s[i]; {
 		case c == '"':
 			d.pos = i + 1
-			return d.s[start:i], escaped, nil
+			return s[start:i], escaped, nil
 		case c == '\\':
-			n, err := escapeLen(d.s[i:])
+			n, err := escapeLen(s[i:])
 			if err != nil {
 				return "", false, err
 			}
@@ -28,14 +28,30 @@ func (d *Decoder) scanString() (body string, escaped bool, err error) {
 		case c < utf8.RuneSelf:
 			i++
 		default:
-			r, size := utf8.DecodeRuneInString(d.s[i:])
-			if r == utf8.RuneError && size == 1 {
+			n := runeLen(s, i)
+			if n == 0 {
 				return "", false, errBadUTF8
 			}
-			i += size
+			i += n
 		}
 	}
 	return "", false, errUnterminated
+}
+
+// runeLen returns the length of the UTF-8 sequence that starts at s[i],
+// beyond ASCII, or 0 if it is not valid UTF-8. A two-byte sequence, the
+// commonest in keys and names beyond ASCII, is checked here (a lead byte
+// C2 to DF, then a continuation byte); the others by the utf8 package.
+// This is what keeps a payload of such keys within the junk bound.
+func runeLen(s string, i int) int {
+	if c := s[i]; 0xc2 <= c && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+		return 2
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError && n == 1 {
+		return 0
+	}
+	return n
 }
 
 // readString reads the string whose opening quote is at d.pos and returns
