@@ -130,31 +130,9 @@ func (s *scanner) object(depth int, names []string) error {
 		if err := s.count(); err != nil {
 			return err
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-			return fmt.Errorf("%w: expected a key", errSyntax)
-		}
-		raw, escaped, err := s.str()
+		key, err := s.key(keys, names)
 		if err != nil {
 			return err
-		}
-		key := raw[1 : len(raw)-1]
-		if escaped {
-			var decoded string
-			if err := json.Unmarshal(raw, &decoded); err != nil {
-				return fmt.Errorf("%w: bad key", errSyntax)
-			}
-			key = []byte(decoded)
-		}
-		for _, seen := range keys {
-			if bytes.EqualFold(seen, key) {
-				return fmt.Errorf("%w %q", errDuplicateKey, key)
-			}
-		}
-		for _, name := range names {
-			if string(key) != name && bytes.EqualFold(key, []byte(name)) {
-				return fmt.Errorf("%w: key %q is not spelled %q", errSyntax, key, name)
-			}
 		}
 		keys = append(keys, key)
 		s.skipSpace()
@@ -162,16 +140,7 @@ func (s *scanner) object(depth int, names []string) error {
 			return fmt.Errorf("%w: expected ':'", errSyntax)
 		}
 		s.pos++
-		if depth == 1 && string(key) == "firebase" {
-			s.skipSpace()
-			if s.pos < len(s.data) && s.data[s.pos] == '{' {
-				err = s.object(depth+1, s.firebaseNames)
-			} else {
-				err = s.value(depth)
-			}
-		} else {
-			err = s.value(depth)
-		}
+		err = s.member(depth, key)
 		if err != nil {
 			return err
 		}
@@ -189,6 +158,50 @@ func (s *scanner) object(depth int, names []string) error {
 			return fmt.Errorf("%w: expected ',' or '}'", errSyntax)
 		}
 	}
+}
+
+// key reads a key and checks it against the keys before it in its object
+// and against names.
+func (s *scanner) key(keys [][]byte, names []string) ([]byte, error) {
+	s.skipSpace()
+	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+		return nil, fmt.Errorf("%w: expected a key", errSyntax)
+	}
+	raw, escaped, err := s.str()
+	if err != nil {
+		return nil, err
+	}
+	key := raw[1 : len(raw)-1]
+	if escaped {
+		var decoded string
+		if err := json.Unmarshal(raw, &decoded); err != nil {
+			return nil, fmt.Errorf("%w: bad key", errSyntax)
+		}
+		key = []byte(decoded)
+	}
+	for _, seen := range keys {
+		if bytes.EqualFold(seen, key) {
+			return nil, fmt.Errorf("%w %q", errDuplicateKey, key)
+		}
+	}
+	for _, name := range names {
+		if string(key) != name && bytes.EqualFold(key, []byte(name)) {
+			return nil, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, key, name)
+		}
+	}
+	return key, nil
+}
+
+// member skips the value of the member key of an object at depth: the
+// firebase claim's object with its own names.
+func (s *scanner) member(depth int, key []byte) error {
+	if depth == 1 && string(key) == "firebase" {
+		s.skipSpace()
+		if s.pos < len(s.data) && s.data[s.pos] == '{' {
+			return s.object(depth+1, s.firebaseNames)
+		}
+	}
+	return s.value(depth)
 }
 
 // count counts a member or an array element against MaxJSONValues.
