@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +91,41 @@ var junkShapes = []junkShape{
 		return `{"x":"` + strings.Repeat(`\u00e9`, (n-8)/6) + `"}`
 	}, nil},
 	{"long-array", func(n int) string { return `{"x":[0` + strings.Repeat(",0", (n-9)/2) + `]}` }, verify.ErrMalformed},
+	// Numbers at float64's edge: each is compared digit by digit with the
+	// halfway point above math.MaxFloat64.
+	{"numbers-at-float-max", func(n int) string { return arrayOf(n, "1.7976931348623157e308") }, nil},
+	{"numbers-whole-at-float-max", func(n int) string {
+		return arrayOf(n, strconv.FormatFloat(math.MaxFloat64, 'f', -1, 64))
+	}, nil},
+	{"numbers-long-fraction-at-float-max", func(n int) string {
+		return arrayOf(n, "0."+strings.Repeat("0", 200)+"17976931348623157"+strings.Repeat("9", 60)+"e509")
+	}, nil},
+	{"numbers-subnormal", func(n int) string { return arrayOf(n, "4.9406564584124654e-324") }, nil},
+	{"numbers-long-exponent", func(n int) string { return arrayOf(n, "1e-"+strings.Repeat("0", 60)+"1") }, nil},
+	{"literals", func(n int) string { return arrayOf(n, "true,false,null") }, verify.ErrMalformed},
+	{"empty-objects", func(n int) string { return arrayOf(n, "{}") }, verify.ErrMalformed},
+	{"empty-arrays", func(n int) string { return arrayOf(n, "[]") }, verify.ErrMalformed},
+	{"deep-objects", func(n int) string {
+		const depth = 13 // within the limit, even as a custom claim
+		return arrayOf(n, strings.Repeat(`{"a":`, depth)+"0"+strings.Repeat("}", depth))
+	}, nil},
+	{"white-space", func(n int) string { return `{"x":` + strings.Repeat(" \t\r\n", (n-8)/4) + `0}` }, nil},
+	{"keys-fullwidth", func(n int) string { return keysPayload(n, func(i int) string { return "Ａ" + key36(i, 4) }) }, verify.ErrMalformed},
+	{"keys-cyrillic-case-variants", func(n int) string {
+		return keysPayload(n, func(i int) string { return "Ж" + strings.ToUpper(key36(i, 4)) + "ж" })
+	}, verify.ErrMalformed},
+	{"keys-kelvin-sign", func(n int) string { return keysPayload(n, func(i int) string { return "\u212a" + key36(i, 4) }) }, verify.ErrMalformed},
+	{"keys-at-the-limit-escaped", func(n int) string { return keysAtTheLimit(n, `\u00e9`) }, nil},
+	{"keys-at-the-limit-emoji", func(n int) string { return keysAtTheLimit(n, "\U0001F600") }, nil},
+	{"long-string-cyrillic", func(n int) string { return `{"x":"` + strings.Repeat("ж", (n-8)/2) + `"}` }, nil},
+	{"long-string-fullwidth", func(n int) string { return `{"x":"` + strings.Repeat("ａ", (n-8)/3) + `"}` }, nil},
+	{"long-string-surrogate-escapes", func(n int) string {
+		return `{"x":"` + strings.Repeat(`\ud83d\ude00`, (n-8)/12) + `"}`
+	}, nil},
+	{"identities-at-the-limit", func(n int) string {
+		const count = 900
+		return `{"firebase":{"identities":{"email":[` + strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a", max(0, (n-50)/count-3))+`",`, count), ",") + `]}}}`
+	}, nil},
 	// As many array elements as the limit allows, long enough to fill
 	// the token.
 	{"array-at-the-limit", func(n int) string {
@@ -126,6 +163,21 @@ func keysAtTheLimit(n int, unit string) string {
 		b.WriteString(`":0`)
 	}
 	b.WriteByte('}')
+	return b.String()
+}
+
+// arrayOf is an object of one member, an array that repeats unit (one or
+// more values) to about n bytes.
+func arrayOf(n int, unit string) string {
+	var b strings.Builder
+	b.WriteString(`{"x":[`)
+	for b.Len() < n-len(unit)-3 {
+		if b.Len() > len(`{"x":[`) {
+			b.WriteByte(',')
+		}
+		b.WriteString(unit)
+	}
+	b.WriteString(`]}`)
 	return b.String()
 }
 
