@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fbverify/fbverify/verify")
+	"github.com/fbverify/fbverify/verify"
+)
 
 // BenchmarkGates holds the bounds on what verifying and refusing cost, in
 // one run. Each sub-benchmark times, in the same loop, a warm verification
@@ -163,4 +164,3 @@ func ceilingToken(tb testing.TB, f benchFixture, shape junkShape) string {
 	}
 	return forged
 }
-
