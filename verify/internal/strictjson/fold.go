@@ -28,15 +28,20 @@ func foldKey(k string, buf []byte) (folded []byte, self bool) {
 	buf = append(buf[:0], k[:i]...)
 	t := foldTable()
 	for i < len(k) {
-		if c := k[i]; 0xc2 <= c && c <= 0xdf && i+1 < len(k) && k[i+1]&0xc0 == 0x80 {
-			// Two bytes, as most runes beyond ASCII in keys are: looked
-			// up whole, which keeps a payload of such keys within the
+		r, n := rune(0), plainRuneLen(k, i)
+		switch n {
+		case 2:
+			// Looked up whole, as most runes beyond ASCII in keys are
+			// two bytes: this keeps a payload of such keys within the
 			// junk bound.
-			buf = utf8.AppendRune(buf, rune(t.two[rune(c&0x1f)<<6|rune(k[i+1]&0x3f)]))
+			buf = utf8.AppendRune(buf, rune(t.two[rune(k[i]&0x1f)<<6|rune(k[i+1]&0x3f)]))
 			i += 2
 			continue
+		case 3:
+			r = rune(k[i]&0x0f)<<12 | rune(k[i+1]&0x3f)<<6 | rune(k[i+2]&0x3f)
+		default:
+			r, n = utf8.DecodeRuneInString(k[i:])
 		}
-		r, n := utf8.DecodeRuneInString(k[i:])
 		buf = utf8.AppendRune(buf, t.foldRune(r))
 		i += n
 	}

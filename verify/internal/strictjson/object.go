@@ -92,9 +92,13 @@ type objectKeys struct {
 	found uint32    // bit i: names.list[i] was read
 	n     int       // how many other keys were read
 	first [8]uint64 // the hashes of the first of them
-	rest  foldSet   // the hashes of all of them, once there are more than eight
-	start int       // where the object's '{' is
-	depth int       // the object's depth
+	// lone is the first of them while it is not hashed (loneUnhashed):
+	// see addOther.
+	lone         string
+	loneUnhashed bool
+	rest         foldSet // the hashes of all of them, once there are more than eight
+	start        int     // where the object's '{' is
+	depth        int     // the object's depth
 }
 
 // key reads a member's key and its ':', checks it against the keys before
@@ -134,7 +138,7 @@ func (d *Decoder) addKey(keys *objectKeys, k string, at int) (int, error) {
 		idx = index(keys.names, folded)
 	}
 	if idx < 0 {
-		return -1, d.addOther(keys, k, foldHash(k, folded, self), at)
+		return -1, d.addOther(keys, k, folded, self, at)
 	}
 	if keys.found&(1<<idx) != 0 {
 		return -1, fmt.Errorf("%w %q", ErrDuplicateKey, k)
@@ -146,12 +150,22 @@ func (d *Decoder) addKey(keys *objectKeys, k string, at int) (int, error) {
 	return idx, nil
 }
 
-// addOther records the hash h of the folded form of k, a key that is none
-// of the names. When a hash repeats, which for distinct keys (the seed
-// being secret) is as likely as guessing 64 random bits, the object's keys
-// are read again to compare k with each (keyBefore): the hashes only spare
-// that reading.
-func (d *Decoder) addOther(keys *objectKeys, k string, h uint64, at int) error {
+// addOther records k, a key that is none of the names, by the hash of its
+// folded form (or self). When a hash repeats, which for distinct keys (the
+// seed being secret) is as likely as guessing 64 random bits, the object's
+// keys are read again to compare k with each (keyBefore): the hashes only
+// spare that reading. The first such key, when it is its own folded form,
+// is hashed only once a second comes: many objects have one.
+func (d *Decoder) addOther(keys *objectKeys, k string, folded []byte, self bool, at int) error {
+	if keys.n == 0 && self {
+		keys.lone, keys.loneUnhashed = k, true
+		keys.n++
+		return nil
+	}
+	h := foldHash(k, folded, self)
+	if keys.loneUnhashed {
+		keys.first[0], keys.loneUnhashed = foldHash(keys.lone, nil, true), false
+	}
 	seen := false
 	switch {
 	case keys.n < len(keys.first):

@@ -12,6 +12,12 @@ import (
 func (d *Decoder) scanString() (body string, escaped bool, err error) {
 	s, start := d.s, d.pos+1
 	for i := start; i < len(s); {
+		for i < len(s) && plainByte[s[i]] {
+			i++ // the bytes that stand for themselves, as most do
+		}
+		if i == len(s) {
+			break
+		}
 		switch c := s[i]; {
 		case c == '"':
 			d.pos = i + 1
@@ -25,8 +31,6 @@ func (d *Decoder) scanString() (body string, escaped bool, err error) {
 			i += n
 		case c < 0x20:
 			return "", false, syntaxErr("control character in string")
-		case c < utf8.RuneSelf:
-			i++
 		default:
 			n := runeLen(s, i)
 			if n == 0 {
@@ -38,20 +42,45 @@ func (d *Decoder) scanString() (body string, escaped bool, err error) {
 	return "", false, errUnterminated
 }
 
+// plainByte marks the bytes that stand for themselves in a JSON string:
+// printable ASCII but the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // runeLen returns the length of the UTF-8 sequence that starts at s[i],
-// beyond ASCII, or 0 if it is not valid UTF-8. A two-byte sequence, the
-// commonest in keys and names beyond ASCII, is checked here (a lead byte
-// C2 to DF, then a continuation byte); the others by the utf8 package.
-// This is what keeps a payload of such keys within the junk bound.
+// beyond ASCII, or 0 if it is not valid UTF-8. Two- and three-byte
+// sequences whose lead byte allows any continuation bytes, the commonest
+// in keys and names beyond ASCII, are checked here; the others by the utf8
+// package. This is what keeps a payload of such keys within the junk bound.
 func runeLen(s string, i int) int {
-	if c := s[i]; 0xc2 <= c && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
-		return 2
+	if n := plainRuneLen(s, i); n > 0 {
+		return n
 	}
 	r, n := utf8.DecodeRuneInString(s[i:])
 	if r == utf8.RuneError && n == 1 {
 		return 0
 	}
 	return n
+}
+
+// plainRuneLen returns 2 or 3 if s[i:] starts with a two-byte sequence
+// (lead byte C2 to DF) or a three-byte one whose lead byte allows any
+// continuation bytes (E1 to EC, EE, EF: neither an overlong form nor a
+// surrogate can start so), and 0 for any other sequence, valid or not.
+func plainRuneLen(s string, i int) int {
+	c := s[i]
+	switch {
+	case 0xc2 <= c && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
+		return 2
+	case (0xe1 <= c && c <= 0xec || c == 0xee || c == 0xef) && i+2 < len(s) &&
+		s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
+		return 3
+	}
+	return 0
 }
 
 // readString reads the string whose opening quote is at d.pos and returns
