@@ -41,37 +41,3 @@ func TestVerifyNamesCommonPasteMistakes(t *testing.T) {
 		})
 	}
 }
-
-func TestParseAuthorization(t *testing.T) {
-	tests := []struct {
-		name, value, token string
-		err                error
-	}{
-		{"bearer", "Bearer abc.def.ghi", "abc.def.ghi", nil},
-		{"scheme in any case", "bEARER abc.def.ghi", "abc.def.ghi", nil},
-		{"several spaces after the scheme", "Bearer   abc.def.ghi", "abc.def.ghi", nil},
-		{"optional whitespace around the value", " \tBearer abc.def.ghi \t", "abc.def.ghi", nil},
-		{"empty", "", "", verify.ErrNoToken},
-		{"only whitespace", " \t ", "", verify.ErrNoToken},
-		{"other scheme", "Basic dXNlcjpwYXNz", "", verify.ErrBadAuthorizationHeader},
-		{"scheme alone", "Bearer", "", verify.ErrBadAuthorizationHeader},
-		{"scheme and spaces", "Bearer    ", "", verify.ErrBadAuthorizationHeader},
-		{"two words", "Bearer abc def", "", verify.ErrBadAuthorizationHeader},
-		{"tab inside", "Bearer abc\tdef", "", verify.ErrBadAuthorizationHeader},
-		{"scheme glued to token", "Bearerabc.def.ghi", "", verify.ErrBadAuthorizationHeader},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			token, err := verify.ParseAuthorization(tt.value)
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err %v, want %v", err, tt.err)
-				}
-				return
-			}
-			if err != nil || token != tt.token {
-				t.Fatalf("got %q, %v; want %q", token, err, tt.token)
-			}
-		})
-	}
-}
