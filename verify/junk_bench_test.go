@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/fbverify/fbverify/verify"
@@ -322,21 +321,11 @@ func BenchmarkJunkBudget(b *testing.B) {
 					}
 				},
 			}
-			times := newOpTimes(len(steps))
-			first := 0
-			for b.Loop() {
-				for j := range steps {
-					op := (first + j) % len(steps)
-					t0 := time.Now()
-					steps[op]()
-					times.add(op, time.Since(t0))
-				}
-				first = (first + 1) % len(steps)
-			}
-			verifyNs := times.median(0)
-			b.ReportMetric(times.median(1)/verifyNs, "decode-x-verify")
-			b.ReportMetric(times.median(2)/verifyNs, "utf8-x-verify")
-			b.ReportMetric(times.median(3)/verifyNs, "json-valid-x-verify")
+			t := timePaired(b, steps...)
+			verifyNs := t[0]
+			b.ReportMetric(t[1]/verifyNs, "decode-x-verify")
+			b.ReportMetric(t[2]/verifyNs, "utf8-x-verify")
+			b.ReportMetric(t[3]/verifyNs, "json-valid-x-verify")
 		})
 	}
 }

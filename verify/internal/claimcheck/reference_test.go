@@ -144,18 +144,8 @@ func (s *scanner) object(depth int, names []string) error {
 		if err != nil {
 			return err
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return fmt.Errorf("%w: unexpected end", errSyntax)
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return fmt.Errorf("%w: expected ',' or '}'", errSyntax)
+		if more, err := s.next('}'); err != nil || !more {
+			return err
 		}
 	}
 }
@@ -204,6 +194,24 @@ func (s *scanner) member(depth int, key []byte) error {
 	return s.value(depth)
 }
 
+// next reads the ',' or the closer after a member or an element, and
+// reports whether another follows.
+func (s *scanner) next(closer byte) (more bool, err error) {
+	s.skipSpace()
+	if s.pos >= len(s.data) {
+		return false, fmt.Errorf("%w: unexpected end", errSyntax)
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		return true, nil
+	case closer:
+		s.pos++
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: expected ',' or '%c'", errSyntax, closer)
+}
+
 // count counts a member or an array element against MaxJSONValues.
 func (s *scanner) count() error {
 	s.values++
@@ -230,18 +238,8 @@ func (s *scanner) array(depth int) error {
 		if err := s.value(depth); err != nil {
 			return err
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return fmt.Errorf("%w: unexpected end", errSyntax)
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			return nil
-		default:
-			return fmt.Errorf("%w: expected ',' or ']'", errSyntax)
+		if more, err := s.next(']'); err != nil || !more {
+			return err
 		}
 	}
 }
