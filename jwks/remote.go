@@ -123,6 +123,9 @@ type snapshot struct {
 	keys    map[string]*rsa.PublicKey
 	fetched time.Time
 	expires time.Time
+	// serverDate is the Date header of the response the keys came from;
+	// zero when it had none or the keys came from SnapshotFile.
+	serverDate time.Time
 	// fromFile: read from SnapshotFile, no fetch has succeeded since.
 	fromFile bool
 }
@@ -280,7 +283,7 @@ func (r *Remote) retryInterval() time.Duration {
 func (r *Remote) runFetch(f *flight) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.opts.FetchTimeout)
 	started, status := time.Now(), 0
-	keys, body, ttl, err := r.fetch(ctx, &status)
+	keys, body, ttl, date, err := r.fetch(ctx, &status)
 	cancel()
 	fetched := r.opts.Now()
 	if err == nil && r.opts.SnapshotFile != "" && r.ctx.Err() == nil {
@@ -292,7 +295,7 @@ func (r *Remote) runFetch(f *flight) {
 	}
 	switch {
 	case err == nil:
-		r.snap.Store(&snapshot{keys: keys, fetched: fetched, expires: fetched.Add(ttl)})
+		r.snap.Store(&snapshot{keys: keys, fetched: fetched, expires: fetched.Add(ttl), serverDate: date})
 		r.coldFailures = 0
 	case r.snap.Load() != nil:
 		r.logWarn("jwks: key set fetch failed; keeping the last good keys",
@@ -356,6 +359,13 @@ type Status struct {
 	// FromSnapshot reports that the cached keys were read from
 	// RemoteOptions.SnapshotFile and no fetch has succeeded since.
 	FromSnapshot bool
+	// ServerDate is the Date header of the response the cached keys came
+	// from, to the second; zero when it had none (or the keys came from
+	// the snapshot file). Compared with Fetched, which is this host's
+	// clock (RemoteOptions.Now) at the same moment, it shows how far that
+	// clock is from the key server's: the usual cause of tokens "issued in
+	// the future".
+	ServerDate time.Time
 }
 
 // Status reports the cache's state.
@@ -365,7 +375,7 @@ func (r *Remote) Status() Status {
 	r.mu.Unlock()
 	if s := r.snap.Load(); s != nil {
 		st.KeyIDs = sortedIDs(s.keys)
-		st.Fetched, st.Expires, st.FromSnapshot = s.fetched, s.expires, s.fromFile
+		st.Fetched, st.Expires, st.FromSnapshot, st.ServerDate = s.fetched, s.expires, s.fromFile, s.serverDate
 	}
 	return st
 }
@@ -386,19 +396,21 @@ func (r *Remote) dropKeys() {
 	r.mu.Unlock()
 }
 
-// fetch gets and parses the key set, returning it with the document and
-// its freshness; it sets *status to the response's HTTP status.
-func (r *Remote) fetch(ctx context.Context, status *int) (map[string]*rsa.PublicKey, []byte, time.Duration, error) {
+// fetch gets and parses the key set, returning it with the document, its
+// freshness and the response's Date (zero if it had none or an unreadable
+// one); it sets *status to the response's HTTP status.
+func (r *Remote) fetch(ctx context.Context, status *int) (map[string]*rsa.PublicKey, []byte, time.Duration, time.Time, error) {
 	resp, err := keyfetch.Get(ctx, r.opts.HTTPClient, r.url, r.opts.MaxBodyBytes)
 	*status = resp.Status
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, 0, time.Time{}, err
 	}
 	keys, err := parseKeySet(resp.Body)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, 0, time.Time{}, err
 	}
-	return keys, resp.Body, r.ttl(resp.Header), nil
+	date, _ := http.ParseTime(resp.Header.Get("Date"))
+	return keys, resp.Body, r.ttl(resp.Header), date, nil
 }
 
 // ttl reads how long a response stays fresh from Cache-Control max-age less

@@ -385,3 +385,44 @@ func TestNewRemoteRefusesBadConfig(t *testing.T) {
 		t.Error("MinTTL > MaxTTL accepted")
 	}
 }
+
+// TestRemoteStatusKeepsTheServersDate checks that Status reports the Date
+// header of the response the keys came from, beside Fetched (this host's
+// clock), and zero when the response had none.
+func TestRemoteStatusKeepsTheServersDate(t *testing.T) {
+	signer := verifytest.NewSigner("p")
+	serverDate := time.Date(2026, 11, 25, 12, 0, 40, 0, time.UTC)
+	withDate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", serverDate.Format(http.TimeFormat))
+		signer.ServeHTTP(w, r)
+	}))
+	t.Cleanup(withDate.Close)
+	withoutDate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil // net/http then sends none
+		signer.ServeHTTP(w, r)
+	}))
+	t.Cleanup(withoutDate.Close)
+	clock := newFakeClock()
+	for name, c := range map[string]struct {
+		url  string
+		want time.Time
+	}{"with a Date": {withDate.URL, serverDate}, "without a Date": {withoutDate.URL, time.Time{}}} {
+		t.Run(name, func(t *testing.T) {
+			r, err := jwks.NewRemote(c.url+"/jwks", jwks.RemoteOptions{Now: clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if err := r.Refresh(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			st := r.Status()
+			if !st.ServerDate.Equal(c.want) {
+				t.Fatalf("ServerDate = %v, want %v", st.ServerDate, c.want)
+			}
+			if !st.Fetched.Equal(clock.Now()) {
+				t.Fatalf("Fetched = %v, want the Remote's clock %v", st.Fetched, clock.Now())
+			}
+		})
+	}
+}

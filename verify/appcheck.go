@@ -3,9 +3,10 @@ package verify
 import (
 	"context"
 	"fmt"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"net/http"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
@@ -106,8 +107,8 @@ func (a *AppCheckVerifier) Close() error {
 // Verify checks an App Check token and returns its claims (AppID is the
 // attested app), or an error wrapping one of this package's sentinels.
 func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.AppCheckToken, error) {
-	if len(token) > a.maxTokenBytes {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), a.maxTokenBytes)
+	if err := checkSize(token, a.maxTokenBytes); err != nil {
+		return nil, err
 	}
 	parts, err := split(token)
 	if err != nil {

@@ -3,9 +3,10 @@ package verify
 import (
 	"context"
 	"fmt"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"sync"
 	"sync/atomic"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/claims"
 )

@@ -6,12 +6,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"io"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/verify"
@@ -73,18 +74,7 @@ func FuzzVerify(f *testing.F) {
 // independent reader (encoding/json with duplicate detection).
 func FuzzVerifySigned(f *testing.F) {
 	v, corpus, h := fuzzVerifier(f)
-	f.Add(h.header().json(), h.payload().json())
-	for _, c := range corpus {
-		parts := strings.Split(c.token, ".")
-		if len(parts) != 3 || c.cookie {
-			continue
-		}
-		hdr, err1 := decodeB64(parts[0])
-		pl, err2 := decodeB64(parts[1])
-		if err1 == nil && err2 == nil {
-			f.Add(hdr, pl)
-		}
-	}
+	addSignedSeeds(f, h, corpus)
 	f.Fuzz(func(t *testing.T, header, payload []byte) {
 		token := h.signer.Sign(header, payload)
 		tok, err := v.Verify(context.Background(), token)
@@ -100,6 +90,23 @@ func FuzzVerifySigned(f *testing.F) {
 		checkAcceptedHeader(t, header, h.kid)
 		checkAcceptedPayload(t, payload, tok)
 	})
+}
+
+// addSignedSeeds seeds a fuzz target of (header, payload) with the valid
+// token's and with those of every ID-token case of the corpus.
+func addSignedSeeds(f *testing.F, h hostile, corpus []hostileCase) {
+	f.Add(h.header().json(), h.payload().json())
+	for _, c := range corpus {
+		parts := strings.Split(c.token, ".")
+		if len(parts) != 3 || c.cookie {
+			continue
+		}
+		hdr, err1 := decodeB64(parts[0])
+		pl, err2 := decodeB64(parts[1])
+		if err1 == nil && err2 == nil {
+			f.Add(hdr, pl)
+		}
+	}
 }
 
 func decodeB64(seg string) ([]byte, error) {

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"io"
 	"math"
 	"net/http"
@@ -22,10 +21,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
+
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/claims"
+	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
 )

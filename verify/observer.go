@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"strings"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"

@@ -2,10 +2,11 @@ package verify_test
 
 import (
 	"encoding/base64"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 )
 
 // The BenchmarkPart benchmarks time, alone, the steps a verification adds

@@ -6,6 +6,13 @@ import (
 	"unicode"
 )
 
+// CheckProjectID returns why id cannot be a Google Cloud (Firebase)
+// project ID, wrapping ErrInvalidProjectID, or nil: the check New,
+// NewSessionCookieVerifier and WithExtraProjects make, for a program that
+// takes a project ID for another use (a test token minter, say) and should
+// refuse what a verifier would.
+func CheckProjectID(id string) error { return checkProjectID(id) }
+
 // checkProjectID returns why id cannot be a Google Cloud (Firebase) project
 // ID, wrapping ErrInvalidProjectID, or nil. A project ID is 6 to 30
 // lower-case letters, digits and hyphens, starting with a letter and not

@@ -58,6 +58,7 @@ func TestProjectIDsAreChecked(t *testing.T) {
 		make func(id string) error
 	}{
 		{"New", func(id string) error { _, err := verify.New(id, keys); return err }},
+		{"CheckProjectID", verify.CheckProjectID},
 		{"WithExtraProjects", func(id string) error {
 			_, err := verify.New("my-project", keys, verify.WithExtraProjects(id))
 			return err

@@ -17,9 +17,9 @@ import (
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
 
-// The README's first snippet, the production form. The token is for
-// another project, so it is refused before any key is fetched and the
-// example runs offline.
+// The README's "verify one token directly" snippet, in the production
+// form. The token is for another project, so it is refused before any key
+// is fetched and the example runs offline.
 func Example_quickStart() {
 	ctx := context.Background()
 	rawToken := verifytest.NewSigner("other-project").IDToken("alice")
@@ -48,9 +48,10 @@ func Example_quickStart() {
 	// true invalid_audience
 }
 
-// The README's "Testing your service" snippet, with the checks a test of
-// a service would make after it.
-func TestREADMETestingSnippet(t *testing.T) {
+// What a test of a service checks with the fake issuer: a valid token, an
+// expired one, and a forgery (the genuine header and claims, signed by
+// another key).
+func TestFakeIssuerTokens(t *testing.T) {
 	signer := verifytest.NewSigner("my-project") // fresh RSA key
 	defer signer.Close()
 	v, _ := signer.Verifier() // JWKS served on loopback, production code path

@@ -1,10 +1,3 @@
-// Package verify verifies Firebase ID tokens, session cookies and App
-// Check tokens offline: it ties a key source (package jwks) to Firebase's
-// header and claim rules, returns the verified claims (package claims),
-// and offers net/http middleware.
-//
-// The algorithm is fixed to RS256, keys come only from the configured key
-// source, and jku, x5u and jwk headers are never read.
 package verify
 
 import (
@@ -149,8 +142,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*claims.Token, err
 
 // verify is Verify without the observer.
 func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, error) {
-	if len(token) > v.maxTokenBytes {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), v.maxTokenBytes)
+	if err := checkSize(token, v.maxTokenBytes); err != nil {
+		return nil, err
 	}
 	if v.cache != nil {
 		if e, ok := v.cache.get(token); ok {
@@ -465,12 +458,16 @@ func split(token string) (segments, error) {
 }
 
 // checkAlphabet reports the first byte of token that is neither base64url
-// nor a dot, naming the two mistakes people make most: a token pasted with
-// its "Bearer " scheme, and one with whitespace around it.
+// nor a dot, naming the mistakes people make most: a token pasted with its
+// "Bearer " scheme or as a whole "Authorization: Bearer ..." line, and one
+// with whitespace around it.
 func checkAlphabet(token string) error {
 	for i := 0; i < len(token); i++ {
 		if tokenByte[token[i]] != 0 {
 			continue
+		}
+		if name, _, ok := strings.Cut(token, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "Authorization") {
+			return fmt.Errorf("%w: this is a whole Authorization header line: pass the token alone (ParseAuthorization takes it out of the header's value)", ErrMalformed)
 		}
 		if len(token) > len(bearerPrefix) && strings.EqualFold(token[:len(bearerPrefix)], bearerPrefix) {
 			return fmt.Errorf("%w: the token starts with %q: pass the token alone (ParseAuthorization takes it out of an Authorization header)", ErrMalformed, token[:len(bearerPrefix)])

@@ -303,6 +303,8 @@ func TestVerifyNamesCommonPasteMistakes(t *testing.T) {
 	}{
 		{"Bearer scheme", "Bearer " + tok, `starts with "Bearer "`},
 		{"lower-case scheme", "bearer " + tok, `starts with "bearer "`},
+		{"whole Authorization line", "Authorization: Bearer " + tok, "whole Authorization header line"},
+		{"whole authorization line, no space", "authorization:Bearer " + tok, "whole Authorization header line"},
 		{"leading space", " " + tok, "whitespace around the token at offset 0"},
 		{"trailing newline", tok + "\n", "whitespace around the token"},
 		{"trailing tab", tok + "\t", "whitespace around the token"},

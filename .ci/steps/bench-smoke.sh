@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark of the root module once (-benchtime=1x). The timed
-# runs are for humans (see the README's performance section); this step
+# runs are for humans (see testdata/bench/README.md); this step
 # only proves that each benchmark still builds, that its setup works and
 # that the checks inside it hold: a benchmark that verifies a token calls
 # b.Fatal when the token is refused, and each Reject case when the token is

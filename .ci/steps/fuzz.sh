@@ -11,6 +11,8 @@ fuzztime="${FUZZTIME:-10s}"
 targets=(
   "./verify FuzzVerify"
   "./verify FuzzVerifySigned"
+  "./verify FuzzExplain"
+  "./verify FuzzExplainSigned"
   "./verify/internal/claimcheck FuzzParse"
   "./verify/internal/claimcheck FuzzParseHeader"
   "./verify/internal/claimcheck FuzzFastParserMatchesReference"

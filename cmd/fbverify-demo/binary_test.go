@@ -207,6 +207,27 @@ func TestBinaryDemoProjectMode(t *testing.T) {
 	d.stop(t)
 }
 
+func TestBinaryDemoEmulatorMode(t *testing.T) {
+	bin := buildDemo(t)
+	d := startDemo(t, bin, nil, "--emulator")
+	d.waitHealthy(t)
+	status, body := call(t, "POST", d.base+"/dev/token", `{"uid":"emu-user","kind":"emulator_token"}`, "")
+	var tok struct{ Token string }
+	if status != http.StatusOK || json.Unmarshal([]byte(body), &tok) != nil {
+		t.Fatalf("/dev/token: %d %s", status, body)
+	}
+	if status, body := call(t, "GET", d.base+"/whoami", "", tok.Token); status != http.StatusOK || !strings.Contains(body, `"uid":"emu-user"`) {
+		t.Fatalf("an emulator token with --emulator: %d %s", status, body)
+	}
+	if status, body := call(t, "GET", d.base+"/", "", ""); status != http.StatusOK || !strings.Contains(body, "Token inspector") {
+		t.Fatalf("GET /: %d %s", status, body)
+	}
+	d.stop(t)
+	if !strings.Contains(d.stderr.String(), "WARNING: --emulator accepts unsigned tokens that anyone can forge") {
+		t.Errorf("no warning on stderr:\n%s", d.stderr)
+	}
+}
+
 func TestBinaryDemoUsage(t *testing.T) {
 	bin := buildDemo(t)
 	for _, tt := range []struct {

@@ -9,16 +9,24 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/fbverify/fbverify/cmd/internal/buildinfo"
 )
 
-const usage = `Usage: fbverify-demo [--addr HOST:PORT] [--project ID]
+const usage = `Usage: fbverify-demo [--addr HOST:PORT] [--project ID] [--emulator] [--version]
 
-A tiny server protected by fbverify's middleware:
+A tiny server protected by fbverify's middleware, with a token inspector:
 
+  GET  /           the token inspector: paste a token (or mint one) and see
+                   its kind, header, claims and every rule's outcome
+  POST /explain    the inspector's API: body {"token":"..."}, the report back
   GET  /whoami     the verified uid and claims (needs "Authorization: Bearer <token>")
   GET  /healthz    liveness
   POST /dev/token  offline mode only: mint a token, body {"uid":"alice","claims":{...}}
+                   and optionally "kind": id_token, expired, other_project,
+                   custom_token, emulator_token or session_cookie
 
 Without a project (--project or FIREBASE_PROJECT_ID) it runs offline with an
 embedded fake issuer, and prints curl commands to try. With a project it
@@ -32,6 +40,7 @@ Examples:
   go run ./cmd/fbverify-demo
   go run ./cmd/fbverify-demo --addr 127.0.0.1:0          # any free port
   go run ./cmd/fbverify-demo --project my-project        # real tokens
+  go run ./cmd/fbverify-demo --project demo-x --emulator # the Auth emulator's tokens
 `
 
 // Server timeouts.
@@ -50,11 +59,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0: any free port)")
 	project := fs.String("project", "", "verify real Firebase ID tokens of project `ID` (default $FIREBASE_PROJECT_ID; none: offline mode)")
+	emulator := fs.Bool("emulator", false, "also accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
+	version := fs.Bool("version", false, "print the version of fbverify-demo and of Go, and exit")
 	help := func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		fs.VisitAll(func(f *flag.Flag) {
 			name, u := flag.UnquoteUsage(f)
-			fmt.Fprintf(w, "  --%s %s\n    \t%s\n", f.Name, name, u)
+			fmt.Fprintf(w, "  %s\n    \t%s\n", strings.TrimSpace("--"+f.Name+" "+name), u)
 		})
 		fmt.Fprint(w, examples)
 	}
@@ -71,13 +82,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stderr, "fbverify-demo: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if *version {
+		fmt.Fprintln(stdout, buildinfo.Line("fbverify-demo"))
+		return 0
+	}
 	projectID := *project
 	if projectID == "" {
 		projectID = getenv("FIREBASE_PROJECT_ID")
 	}
 
+	if *emulator {
+		fmt.Fprintln(stderr, "fbverify-demo: WARNING: --emulator accepts unsigned tokens that anyone can forge; use it only with the Firebase Auth emulator")
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, err := newServer(config{projectID: projectID, logger: logger})
+	srv, err := newServer(config{projectID: projectID, logger: logger, emulator: *emulator})
 	if err != nil {
 		fmt.Fprintf(stderr, "fbverify-demo: %v\n", err)
 		return 2
@@ -96,6 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stdout, "fbverify-demo: verifying Firebase ID tokens of project %q with Google's keys\n", projectID)
 	}
 	fmt.Fprintf(stdout, "fbverify-demo: listening on %s\n", base)
+	fmt.Fprintf(stdout, "fbverify-demo: token inspector at %s/\n", base)
 	if srv.offline() {
 		fmt.Fprintf(stdout, `
 Try:

@@ -43,6 +43,12 @@ type config struct {
 	logger *slog.Logger
 	// keys replaces Google's keys in project mode (tests only).
 	keys jwks.KeySource
+	// emulator accepts the Firebase Auth emulator's unsigned tokens
+	// (verify.InsecureEmulatorMode): local development only.
+	emulator bool
+	// now is the clock of the verifier and the embedded issuer. If nil,
+	// time.Now.
+	now func() time.Time
 }
 
 // server is the demo's http.Handler (the embedded one: its routes behind
@@ -52,21 +58,29 @@ type server struct {
 	verifier *verify.Verifier
 	signer   *verifytest.Signer // offline mode only
 	logger   *slog.Logger
+	now      func() time.Time
 }
 
 // newServer builds the handler for cfg. In offline mode it starts the
 // embedded issuer's key server on loopback. Close releases it all.
 func newServer(cfg config) (*server, error) {
-	s := &server{logger: cfg.logger}
+	s := &server{logger: cfg.logger, now: cfg.now}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var opts []verify.Option
+	if cfg.emulator {
+		opts = append(opts, verify.InsecureEmulatorMode())
+	}
 	var err error
 	if cfg.projectID == "" {
-		s.signer = verifytest.NewSigner(demoProject)
-		s.verifier, err = s.signer.Verifier()
+		s.signer = verifytest.NewSigner(demoProject, verifytest.WithClock(s.now))
+		s.verifier, err = s.signer.Verifier(opts...)
 	} else {
-		opts := []verify.Option{verify.WithLogger(s.logger)}
+		opts = append(opts, verify.WithLogger(s.logger), verify.WithClock(s.now))
 		if cfg.keys != nil {
 			opts = append(opts, verify.WithKeySource(cfg.keys))
 		}
@@ -77,6 +91,10 @@ func newServer(cfg config) (*server, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", inspectorAsset("index.html", "text/html; charset=utf-8"))
+	mux.HandleFunc("GET /inspector.js", inspectorAsset("inspector.js", "text/javascript; charset=utf-8"))
+	mux.HandleFunc("GET /inspector.css", inspectorAsset("inspector.css", "text/css; charset=utf-8"))
+	mux.HandleFunc("POST /explain", s.explain)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /whoami", s.verifier.Middleware(verify.WithErrorResponder(s.refuse))(http.HandlerFunc(s.whoami)))
 	if s.signer != nil {
@@ -139,20 +157,14 @@ func (s *server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 type tokenRequest struct {
 	UID    string          `json:"uid"`
 	Claims json.RawMessage `json:"claims"`
+	// Kind is the kind of token to mint (see mintKind); an ID token if
+	// empty.
+	Kind string `json:"kind"`
 }
 
 func (s *server) devToken(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequestBytes)
 	var req tokenRequest
-	d := json.NewDecoder(r.Body)
-	d.DisallowUnknownFields()
-	if err := d.Decode(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("body larger than %d bytes", maxTokenRequestBytes)})
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": `want a JSON body such as {"uid":"alice","claims":{"admin":true}}`})
+	if !decodeBody(w, r, maxTokenRequestBytes, &req, `{"uid":"alice","claims":{"admin":true}}`) {
 		return
 	}
 	if err := checkUID(req.UID); err != nil {
@@ -160,8 +172,8 @@ func (s *server) devToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var opts []verifytest.TokenOption
+	custom := map[string]any{}
 	if len(req.Claims) > 0 && string(req.Claims) != "null" {
-		custom := map[string]any{}
 		cd := json.NewDecoder(strings.NewReader(string(req.Claims)))
 		cd.UseNumber()
 		if err := cd.Decode(&custom); err != nil {
@@ -176,8 +188,13 @@ func (s *server) devToken(w http.ResponseWriter, r *http.Request) {
 			opts = append(opts, verifytest.Claim(name, value))
 		}
 	}
+	token, err := s.mintKind(req.Kind, req.UID, custom, opts)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
 	note(r, func(i *requestInfo) { i.uid = req.UID })
-	writeJSON(w, http.StatusOK, map[string]string{"token": s.signer.IDToken(req.UID, opts...)})
+	writeJSON(w, http.StatusOK, map[string]string{"token": token})
 }
 
 // checkUID accepts what Firebase accepts as a uid, without control
@@ -194,6 +211,26 @@ func checkUID(uid string) error {
 		return errors.New("uid has a control character")
 	}
 	return nil
+}
+
+// decodeBody decodes r's body, at most limit bytes of one JSON object
+// with no unknown field, into v. On failure it answers 413 or 400 (naming
+// example, a body that would do) and returns false.
+func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any, example string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	d := json.NewDecoder(r.Body)
+	d.DisallowUnknownFields()
+	err := d.Decode(v)
+	if err == nil {
+		return true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("body larger than %d bytes", limit)})
+		return false
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want a JSON body such as " + example})
+	return false
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -7,10 +7,11 @@ import (
 	"github.com/fbverify/fbverify/verify/verifytest"
 )
 
-// Traefik and Envoy are not packaged for Debian, so these tests send the
-// auth requests those proxies are documented to send, and apply the
-// documented copy of the answer's headers; they are NOT runs against the
-// real binaries (nginx and Caddy are, in proxy_test.go).
+// These tests send the auth requests Traefik and Envoy are documented to
+// send, and apply the documented copy of the answer's headers, so that
+// the request shapes are checked on every run. Envoy is not run for real
+// (it is not packaged for Debian); Traefik is, in proxy_test.go, when
+// ci.sh has built it.
 //
 // Traefik ForwardAuth (pkg/middlewares/auth/forward.go): a request to the
 // configured address (a GET in v2; the method does not matter here), with

@@ -3,11 +3,13 @@ module github.com/fbverify/fbverify/cmd/fbverify-forward-auth
 go 1.25.0
 
 require (
-	github.com/fbverify/fbverify v0.0.0
+	github.com/fbverify/fbverify v0.1.0
+	github.com/fbverify/fbverify/verify/firebaseusers v0.1.0
 	github.com/prometheus/client_golang v1.23.2
 )
 
 require (
+	cloud.google.com/go/compute/metadata v0.9.1 // indirect
 	filippo.io/bigmod v0.1.0 // indirect
 	github.com/MicahParks/jwkset v0.11.4 // indirect
 	github.com/MicahParks/keyfunc/v3 v3.9.1 // indirect
@@ -20,9 +22,8 @@ require (
 	github.com/prometheus/common v0.66.1 // indirect
 	github.com/prometheus/procfs v0.16.1 // indirect
 	go.yaml.in/yaml/v2 v2.4.2 // indirect
-	golang.org/x/sys v0.35.0 // indirect
+	golang.org/x/oauth2 v0.36.0 // indirect
+	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/protobuf v1.36.8 // indirect
 )
-
-replace github.com/fbverify/fbverify => ../..

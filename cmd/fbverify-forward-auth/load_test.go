@@ -26,11 +26,14 @@ const (
 )
 
 // TestLoadThroughNginx sends a bounded number of requests through nginx,
-// loadConcurrency at a time, each paired with one to the same app on a
-// server block without the auth hop. It checks every verdict (valid tokens
-// reach the app with their own uid, bad ones get 401 and never reach it),
-// that nothing leaks (goroutines and file descriptors of this process,
-// where the auth server runs), and reports the latency the auth hop adds.
+// loadConcurrency at a time, each to three sites of the same app, in
+// turns: the guide's configuration (keep-alive connections to the auth
+// server), the same without keep-alive to the auth server (a new
+// connection per auth request), and a server block without the auth hop.
+// It checks every verdict (valid tokens reach the app with their own uid,
+// bad ones get 401 and never reach it), that nothing leaks (goroutines and
+// file descriptors of this process, where the auth server runs), and
+// reports the latency the auth hop adds with and without keep-alive.
 func TestLoadThroughNginx(t *testing.T) {
 	total := defaultLoadRequests
 	if v := os.Getenv(loadRequestsEnv); v != "" {
@@ -45,6 +48,8 @@ func TestLoadThroughNginx(t *testing.T) {
 	auth := startAuth(t, nil, "--project", testProject, "--keys", keyFile(t, s))
 	goroutinesBefore, fdsBefore := runtime.NumGoroutine(), openFDs(t)
 	px := startNginx(t, auth.addr, app.addr())
+	// The guide's file without the auth upstream's keepalive line.
+	pxNoKeepAlive := startNginxSite(t, auth.addr, app.addr(), "# reuse connections to it")
 
 	// 64 users with valid tokens, and one bad token in eight.
 	type req struct {
@@ -88,9 +93,17 @@ func TestLoadThroughNginx(t *testing.T) {
 		return resp.StatusCode, string(buf[:n]), time.Since(start), nil
 	}
 
+	// The three sites, each request visiting them in a turning order.
+	const (
+		siteBaseline = iota
+		siteKeepAlive
+		siteNoKeepAlive
+		sites
+	)
+	urls := [sites]string{px.baseline, px.url, pxNoKeepAlive.url}
 	var next, wrong, sentValid atomic.Int64
 	var mu sync.Mutex
-	var withAuth, without []time.Duration
+	var latencies [sites][]time.Duration
 	var firstWrong string
 	var wg sync.WaitGroup
 	began := time.Now()
@@ -98,26 +111,25 @@ func TestLoadThroughNginx(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var mine, base []time.Duration
+			var mine [sites][]time.Duration
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= total || ctx.Err() != nil {
 					break
 				}
 				r := mix[i%len(mix)]
-				// The baseline first on even requests, second on odd ones.
-				order := []bool{i%2 == 0, i%2 != 0}
-				for _, baseline := range order {
-					if baseline {
-						status, _, d, err := send(px.baseline+"/api/orders", r.token)
+				for k := range sites {
+					site := (i + k) % sites
+					if site == siteBaseline {
+						status, _, d, err := send(urls[site]+"/api/orders", r.token)
 						if err != nil || status != http.StatusOK {
 							wrong.Add(1)
 							continue
 						}
-						base = append(base, d)
+						mine[site] = append(mine[site], d)
 						continue
 					}
-					status, body, d, err := send(px.url+"/api/orders", r.token)
+					status, body, d, err := send(urls[site]+"/api/orders", r.token)
 					ok := err == nil && ((r.uid != "" && status == http.StatusOK && body == r.uid) ||
 						(r.uid == "" && status == http.StatusUnauthorized))
 					if !ok {
@@ -131,12 +143,13 @@ func TestLoadThroughNginx(t *testing.T) {
 					if r.uid != "" {
 						sentValid.Add(1)
 					}
-					mine = append(mine, d)
+					mine[site] = append(mine[site], d)
 				}
 			}
 			mu.Lock()
-			withAuth = append(withAuth, mine...)
-			without = append(without, base...)
+			for k := range sites {
+				latencies[k] = append(latencies[k], mine[k]...)
+			}
 			mu.Unlock()
 		}()
 	}
@@ -146,7 +159,7 @@ func TestLoadThroughNginx(t *testing.T) {
 		t.Fatalf("the load run did not finish within %v", loadTimeLimit)
 	}
 	if n := wrong.Load(); n != 0 {
-		t.Fatalf("%d wrong verdicts or failed requests of %d; first: %s", n, 2*total, firstWrong)
+		t.Fatalf("%d wrong verdicts or failed requests of %d; first: %s", n, sites*total, firstWrong)
 	}
 	if got, want := app.count(), int(sentValid.Load())+total; got != want {
 		t.Errorf("the app saw %d requests, want %d (the valid ones and the baseline's): a refused one got through", got, want)
@@ -156,6 +169,7 @@ func TestLoadThroughNginx(t *testing.T) {
 	// the app close, and this process must be back where it started.
 	client.CloseIdleConnections()
 	px.stop()
+	pxNoKeepAlive.stop()
 	var goroutinesAfter, fdsAfter int
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -173,11 +187,16 @@ func TestLoadThroughNginx(t *testing.T) {
 		slices.Sort(ds)
 		return ds[min(len(ds)-1, int(q*float64(len(ds))))]
 	}
-	a50, a99, b50, b99 := p(withAuth, 0.50), p(withAuth, 0.99), p(without, 0.50), p(without, 0.99)
-	t.Logf("load: %d requests through nginx with the auth hop and %d without, %d at a time, in %v; 0 wrong verdicts", len(withAuth), len(without), loadConcurrency, elapsed.Round(time.Millisecond))
-	t.Logf("load: with auth p50 %v p99 %v; without p50 %v p99 %v; added by the auth hop p50 %v p99 %v",
-		a50.Round(time.Microsecond), a99.Round(time.Microsecond), b50.Round(time.Microsecond), b99.Round(time.Microsecond),
-		(a50 - b50).Round(time.Microsecond), (a99 - b99).Round(time.Microsecond))
+	b50, b99 := p(latencies[siteBaseline], 0.50), p(latencies[siteBaseline], 0.99)
+	t.Logf("load: %d requests to each of three sites through nginx, %d at a time, in %v; 0 wrong verdicts",
+		total, loadConcurrency, elapsed.Round(time.Millisecond))
+	t.Logf("load: without the auth hop p50 %v p99 %v", b50.Round(time.Microsecond), b99.Round(time.Microsecond))
+	for _, k := range []int{siteKeepAlive, siteNoKeepAlive} {
+		name := map[int]string{siteKeepAlive: "auth hop with keep-alive (the guide's)", siteNoKeepAlive: "auth hop without keep-alive"}[k]
+		a50, a99 := p(latencies[k], 0.50), p(latencies[k], 0.99)
+		t.Logf("load: %s: p50 %v p99 %v; added by the hop p50 %v p99 %v", name,
+			a50.Round(time.Microsecond), a99.Round(time.Microsecond), (a50 - b50).Round(time.Microsecond), (a99 - b99).Round(time.Microsecond))
+	}
 	t.Logf("load: goroutines %d -> %d, open files %d -> %d", goroutinesBefore, goroutinesAfter, fdsBefore, fdsAfter)
 }
 

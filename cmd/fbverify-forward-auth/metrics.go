@@ -27,6 +27,7 @@ type metrics struct {
 	skew           prometheus.Histogram
 	fetches        *prometheus.CounterVec
 	fetchFailures  prometheus.Counter
+	policyRefusals *prometheus.CounterVec
 	lastKeysLoaded atomic.Int64 // Unix nanoseconds of the last good fetch or load; 0 before
 	keys           atomic.Int64
 }
@@ -61,6 +62,10 @@ func newMetrics() *metrics {
 			Name: "fbverify_key_fetch_failures_total",
 			Help: "Fetches of the key set that failed; the last good keys stay in use.",
 		}),
+		policyRefusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fbverify_policy_refusals_total",
+			Help: "Valid tokens refused with 403 by a policy of --policies, by policy path and rule code.",
+		}, []string{"policy", "code"}),
 	}
 	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "fbverify_key_set_age_seconds",
@@ -76,7 +81,7 @@ func newMetrics() *metrics {
 		Name: "fbverify_keys",
 		Help: "Keys in the key set in use.",
 	}, func() float64 { return float64(m.keys.Load()) })
-	m.registry.MustRegister(m.verdicts, m.duration, m.cacheHits, m.skew, m.fetches, m.fetchFailures, age, keys,
+	m.registry.MustRegister(m.verdicts, m.duration, m.cacheHits, m.skew, m.fetches, m.fetchFailures, m.policyRefusals, age, keys,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -105,6 +110,11 @@ func (m *metrics) observeVerdict(v verify.Verdict) {
 // the Verifier (no token, a malformed Authorization header).
 func (m *metrics) observeRequestError(err error) {
 	m.verdicts.WithLabelValues(verify.ErrorCode(err)).Inc()
+}
+
+// observePolicyRefusal counts a valid token that broke a policy's rule.
+func (m *metrics) observePolicyRefusal(policy, code string) {
+	m.policyRefusals.WithLabelValues(policy, code).Inc()
 }
 
 // observeFetch is the Remote's fetch hook.

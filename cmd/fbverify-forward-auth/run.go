@@ -12,10 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fbverify/fbverify/cmd/internal/buildinfo"
 	"github.com/fbverify/fbverify/verify"
 )
 
 const usage = `Usage: fbverify-forward-auth [flags]
+       fbverify-forward-auth healthcheck [--addr HOST:PORT] [--path /readyz]
 
 Verifies Firebase ID tokens (or session cookies) for a reverse proxy:
 nginx auth_request, Caddy forward_auth, Traefik ForwardAuth, Envoy
@@ -28,7 +30,12 @@ auth endpoint, for any method. It reads "Authorization: Bearer <token>"
        (base64url of the verified payload) and each --claim-header, always
        all present, empty when the claim is absent
   401  no token or a bad one (RFC 6750 challenge, JSON body with the code)
+  403  a valid token that breaks a rule of the policy of the request's
+       path (--policies; error="insufficient_scope", JSON body with the code)
   503  the keys are unavailable (Retry-After)
+
+"healthcheck" asks a running server's /readyz and exits 0 when it answers
+200, 1 otherwise: a health check for an image without a shell.
 
 Flags:
 `
@@ -38,7 +45,8 @@ Examples:
   fbverify-forward-auth --project my-project
   fbverify-forward-auth --project my-project --session-cookie --cookie session
   fbverify-forward-auth --project my-project --keys id-token-keys.json --cache 10000
-  fbverify-forward-auth --project my-project --claim-header X-Role=role --claim-header X-Org=org_id
+  fbverify-forward-auth --project my-project --claim-header X-Role=role --claim-header X-Org=org.id
+  fbverify-forward-auth --project my-project --policies /etc/fbverify/policies.conf
 `
 
 // Server timeouts: every phase of a request is bounded.
@@ -50,6 +58,12 @@ const (
 	shutdownTimeout   = 10 * time.Second
 	maxHeaderBytes    = 64 << 10
 )
+
+// addrEnv, when set, is the default of --addr (the container image sets
+// it, so that arguments given to the image keep it).
+const addrEnv = "FBVERIFY_ADDR"
+
+const defaultAddr = "127.0.0.1:4181"
 
 // program is one run of the command: its streams, environment, and the
 // seams tests set.
@@ -77,7 +91,7 @@ func (f *listFlag) Set(s string) error {
 	return nil
 }
 
-// claimHeaderFlag collects --claim-header NAME=CLAIM.
+// claimHeaderFlag collects --claim-header NAME=PATH.
 type claimHeaderFlag []claimHeader
 
 func (f *claimHeaderFlag) String() string {
@@ -102,7 +116,7 @@ func (f *claimHeaderFlag) Set(s string) error {
 func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool, status int) {
 	fs := flag.NewFlagSet("fbverify-forward-auth", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&addr, "addr", "127.0.0.1:4181", "listen on `HOST:PORT`; keep it private (loopback or an internal network)")
+	fs.StringVar(&addr, "addr", p.defaultAddr(), "listen on `HOST:PORT`; keep it private (loopback or an internal network); default $"+addrEnv+" if set")
 	var projects, tenants listFlag
 	var claimHeaders claimHeaderFlag
 	fs.Var(&projects, "project", "Firebase project `ID` (default $FIREBASE_PROJECT_ID); repeat to accept several projects")
@@ -112,8 +126,12 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	fs.Var(&tenants, "tenant", "require firebase.tenant to be `ID` (repeat to accept several)")
 	fs.DurationVar(&cfg.leeway, "leeway", verify.DefaultLeeway, "clock skew allowed on exp, iat and auth_time, at most 5m")
 	fs.IntVar(&cfg.cache, "cache", 0, "remember up to `N` verified tokens, so a token seen again skips the RSA check (0: no cache)")
-	fs.BoolVar(&cfg.emulator, "emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
-	fs.Var(&claimHeaders, "claim-header", "copy the top-level custom claim CLAIM to response header NAME, as `NAME=CLAIM` (repeatable)")
+	fs.BoolVar(&cfg.emulator, "emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only); without --keys, fetch no keys")
+	version := fs.Bool("version", false, "print the version of fbverify-forward-auth and of Go, and exit")
+	fs.Var(&claimHeaders, "claim-header", "copy the claim at the dotted `NAME=PATH` (role, org.id) to response header NAME; objects and arrays as compact JSON (repeatable)")
+	fs.StringVar(&cfg.keySnapshot, "key-snapshot", "", "keep a copy of Google's keys in `FILE`, so a restart while Google is unreachable still verifies")
+	policiesFile := fs.String("policies", "", "rules per auth path (email_verified, providers, second_factor, ...) from `FILE`; see the README")
+	cfg.revocation.register(fs)
 	help := func(w io.Writer) {
 		fmt.Fprint(w, usage)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -144,6 +162,10 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
+	if *version {
+		fmt.Fprintln(p.stdout, buildinfo.Line("fbverify-forward-auth"))
+		return config{}, "", true, 0
+	}
 	cfg.projects = projects
 	if len(cfg.projects) == 0 {
 		if env := p.getenv("FIREBASE_PROJECT_ID"); env != "" {
@@ -165,6 +187,19 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 	if cfg.cache < 0 || cfg.cache > verify.MaxCacheSize {
 		return usageError("--cache %d is outside 0..%d", cfg.cache, verify.MaxCacheSize)
 	}
+	if err := cfg.revocation.validate(); err != nil {
+		return usageError("%v", err)
+	}
+	if cfg.keySnapshot != "" && cfg.keysFile != "" {
+		return usageError("--key-snapshot is for Google's keys: it cannot go with --keys")
+	}
+	if *policiesFile != "" {
+		ps, err := loadPolicies(*policiesFile)
+		if err != nil {
+			return usageError("--policies: %v", err)
+		}
+		cfg.policies = ps
+	}
 	cfg.keysURL = p.keysURL
 	return cfg, addr, false, 0
 }
@@ -173,15 +208,18 @@ func (p *program) parseFlags(args []string) (cfg config, addr string, stop bool,
 // after a graceful shutdown, 1 when it cannot serve, 2 for a usage or
 // set-up error.
 func (p *program) run(ctx context.Context, args []string) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return p.healthcheck(ctx, args[1:])
+	}
 	cfg, addr, stop, status := p.parseFlags(args)
 	if stop {
 		return status
 	}
-	logger := slog.New(slog.NewJSONHandler(p.stderr, nil))
+	logger := newLogger(p.stderr)
 	cfg.logger = logger
 	if cfg.emulator {
 		fmt.Fprint(p.stderr, emulatorWarning)
-		logger.Warn("emulator mode: unsigned tokens are accepted; anyone can forge them")
+		logger.Warn("emulator mode: unsigned tokens are accepted; anyone can forge them", "keys", emulatorKeys(cfg))
 	}
 	srv, err := newServer(cfg)
 	if err != nil {
@@ -228,9 +266,88 @@ func (p *program) run(ctx context.Context, args []string) int {
 	return 0
 }
 
+// defaultAddr is $FBVERIFY_ADDR, or 127.0.0.1:4181.
+func (p *program) defaultAddr() string {
+	if a := p.getenv(addrEnv); a != "" {
+		return a
+	}
+	return defaultAddr
+}
+
+// newLogger is the server's JSON log: every duration in it is a number of
+// seconds, as Prometheus and most log pipelines expect.
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				return slog.Float64(a.Key, a.Value.Duration().Seconds())
+			}
+			return a
+		},
+	}))
+}
+
+// healthcheckTimeout bounds the healthcheck subcommand's request.
+const healthcheckTimeout = 3 * time.Second
+
+// healthcheck asks the server at --addr for --path and returns 0 when it
+// answers 200, 1 otherwise, 2 for a usage error.
+func (p *program) healthcheck(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("fbverify-forward-auth healthcheck", flag.ContinueOnError)
+	fs.SetOutput(p.stderr)
+	addr := fs.String("addr", p.defaultAddr(), "the server's `HOST:PORT`")
+	path := fs.String("path", "/readyz", "the `PATH` to ask: /readyz (keys loaded) or /healthz (process alive)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 || (*path != "/readyz" && *path != "/healthz") {
+		fmt.Fprintln(p.stderr, "fbverify-forward-auth healthcheck: want [--addr HOST:PORT] [--path /readyz|/healthz]")
+		return 2
+	}
+	host, port, err := net.SplitHostPort(*addr)
+	if err != nil {
+		fmt.Fprintf(p.stderr, "fbverify-forward-auth healthcheck: --addr %q: %v\n", *addr, err)
+		return 2
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1" // a server listening on every address answers on loopback
+	}
+	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+*path, nil)
+	if err != nil {
+		fmt.Fprintf(p.stderr, "fbverify-forward-auth healthcheck: %v\n", err)
+		return 2
+	}
+	client := &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+	resp, err := client.Do(req)
+	if err != nil {
+		fmt.Fprintf(p.stderr, "fbverify-forward-auth healthcheck: %v\n", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(p.stderr, "fbverify-forward-auth healthcheck: %s answered %d\n", *path, resp.StatusCode)
+		return 1
+	}
+	fmt.Fprintf(p.stdout, "fbverify-forward-auth healthcheck: %s answered 200\n", *path)
+	return 0
+}
+
 const emulatorWarning = `
 fbverify-forward-auth: WARNING: --emulator is on.
 fbverify-forward-auth: WARNING: unsigned tokens (alg "none") are ACCEPTED, and anyone can forge one.
 fbverify-forward-auth: WARNING: use it only with the Firebase Auth emulator, never in front of real users.
 
 `
+
+// emulatorKeys says, for the log, where emulator mode takes keys from.
+func emulatorKeys(cfg config) string {
+	if cfg.keysFile == "" {
+		return "none: nothing is fetched, signed tokens are refused"
+	}
+	return cfg.keysFile
+}

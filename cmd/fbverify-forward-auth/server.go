@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -53,24 +54,32 @@ type config struct {
 	cache        int
 	emulator     bool
 	claimHeaders []claimHeader
+	policies     *policies // nil: no --policies file
+	keySnapshot  string    // --key-snapshot
+	revocation   revocationFlags
 	logger       *slog.Logger
 	// keysURL replaces Google's endpoint when keysFile is empty (tests).
 	keysURL func(verify.Kind) string
 }
 
 // claimHeader is one --claim-header: a response header copied from a
-// top-level claim.
+// claim, found by its dotted path.
 type claimHeader struct {
-	header string // canonical form
-	claim  string
+	header string   // canonical form
+	claim  string   // the path as given, such as org.id
+	path   []string // the path's names
 }
 
-// parseClaimHeader reads NAME=CLAIM.
+// parseClaimHeader reads NAME=PATH.
 func parseClaimHeader(s string) (claimHeader, error) {
 	name, claim, ok := strings.Cut(s, "=")
 	name, claim = strings.TrimSpace(name), strings.TrimSpace(claim)
 	if !ok || name == "" || claim == "" {
-		return claimHeader{}, fmt.Errorf("want NAME=CLAIM, got %q", s)
+		return claimHeader{}, fmt.Errorf("want NAME=PATH, got %q", s)
+	}
+	path, err := parseClaimPath(claim)
+	if err != nil {
+		return claimHeader{}, err
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -78,7 +87,7 @@ func parseClaimHeader(s string) (claimHeader, error) {
 			return claimHeader{}, fmt.Errorf("header name %q: want letters, digits and '-'", name)
 		}
 	}
-	return claimHeader{header: http.CanonicalHeaderKey(name), claim: claim}, nil
+	return claimHeader{header: http.CanonicalHeaderKey(name), claim: claim, path: path}, nil
 }
 
 // checkClaimHeaders refuses a --claim-header that would clash with an
@@ -86,15 +95,22 @@ func parseClaimHeader(s string) (claimHeader, error) {
 func checkClaimHeaders(chs []claimHeader) error {
 	seen := map[string]bool{}
 	for _, h := range identityHeaders {
-		seen[h] = true
+		seen[cgiName(h)] = true
 	}
 	for _, c := range chs {
-		if seen[c.header] {
+		if seen[cgiName(c.header)] {
 			return fmt.Errorf("--claim-header %s: the header is already set", c.header)
 		}
-		seen[c.header] = true
+		seen[cgiName(c.header)] = true
 	}
 	return nil
+}
+
+// cgiName is a header's name as CGI, WSGI and PHP backends see it:
+// upper case, with '-' turned into '_'. Two headers with the same cgiName
+// reach such a backend as one variable.
+func cgiName(header string) string {
+	return "HTTP_" + strings.ToUpper(strings.ReplaceAll(header, "-", "_"))
 }
 
 // server is the forward-auth handler with what it owns.
@@ -125,6 +141,11 @@ func newServer(cfg config) (*server, error) {
 		verify.WithLeeway(cfg.leeway),
 		verify.WithObserver(verify.Observer{Verdict: s.metrics.observeVerdict}),
 	}
+	if opt, err := s.revocationOption(cfg.revocation); err != nil {
+		return nil, err
+	} else if opt != nil {
+		opts = append(opts, opt)
+	}
 	if len(cfg.projects) > 1 {
 		opts = append(opts, verify.WithExtraProjects(cfg.projects[1:]...))
 	}
@@ -144,12 +165,16 @@ func newServer(cfg config) (*server, error) {
 		}
 		s.metrics.keysLoaded(time.Now(), len(keys.KeyIDs()))
 		opts = append(opts, verify.WithKeySource(keys))
+	} else if cfg.emulator {
+		// The emulator's tokens are unsigned: no key is needed, and none
+		// is fetched, so the server is ready at once and offline.
+		opts = append(opts, verify.WithKeySource(noKeys{}))
 	} else {
 		url := defaultKeyURL(cfg.kind)
 		if cfg.keysURL != nil {
 			url = cfg.keysURL(cfg.kind)
 		}
-		remote, err := jwks.NewRemote(url, jwks.RemoteOptions{Logger: s.logger, OnFetch: s.onFetch})
+		remote, err := jwks.NewRemote(url, jwks.RemoteOptions{Logger: s.logger, OnFetch: s.onFetch, SnapshotFile: cfg.keySnapshot})
 		if err != nil {
 			return nil, err
 		}
@@ -193,6 +218,16 @@ func (s *server) Close() error {
 	return s.verifier.Close()
 }
 
+// noKeys is the key source of emulator mode without --keys: it has no
+// key, so a signed token is refused (unknown_key) and only the
+// emulator's unsigned tokens pass.
+type noKeys struct{}
+
+// PublicKey refuses every key ID.
+func (noKeys) PublicKey(context.Context, string) (*rsa.PublicKey, error) {
+	return nil, fmt.Errorf("%w: emulator mode without --keys has no keys", jwks.ErrUnknownKey)
+}
+
 // defaultKeyURL is Google's key endpoint for a kind, as verify.New uses.
 func defaultKeyURL(k verify.Kind) string {
 	if k == verify.SessionCookie {
@@ -223,8 +258,8 @@ func (s *server) warmUp(ctx context.Context) {
 func (s *server) onFetch(ev jwks.FetchEvent) {
 	s.metrics.observeFetch(ev)
 	if ev.Err == nil {
-		s.logger.Info("keys fetched", "url", ev.URL, "keys", ev.Keys, "max_age", ev.MaxAge.String(),
-			"duration_ms", durationMS(ev.Duration))
+		s.logger.Info("keys fetched", "url", ev.URL, "keys", ev.Keys, "max_age", ev.MaxAge,
+			"duration", ev.Duration)
 	}
 }
 
@@ -290,37 +325,84 @@ func (s *server) auth(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.metrics.observeRequestError(err) // Verify never saw it
 	}
-	if err == nil {
-		err = s.allow(w, tok)
+	pol := s.cfg.policies.match(r.URL.Path)
+	if err == nil && pol != nil {
+		if err = pol.check(tok, time.Now()); err != nil {
+			s.metrics.observePolicyRefusal(pol.path, err.(*policyError).rule.code)
+		}
 	}
 	status := http.StatusOK
-	if err != nil {
+	var denied *policyError
+	switch {
+	case errors.As(err, &denied):
+		writeForbidden(w, denied)
+		status = http.StatusForbidden
+	case err != nil:
 		sw := &statusWriter{ResponseWriter: w}
 		verify.WriteError(sw, r, err)
 		status = sw.status
+	default:
+		s.allow(w, tok)
 	}
-	attrs := []any{"method", r.Method, "path", r.URL.Path, "status", status, "duration_ms", durationMS(time.Since(start))}
-	if err != nil {
-		attrs = append(attrs, "code", verify.ErrorCode(err))
-	} else {
-		attrs = append(attrs, "uid", tok.UID)
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.Int("status", status), slog.Duration("duration", time.Since(start))}
+	if pol != nil {
+		attrs = append(attrs, slog.String("policy", pol.path))
 	}
-	s.logger.Info("auth", attrs...)
+	if err == nil {
+		attrs = append(attrs, slog.String("uid", tok.UID))
+		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "auth", attrs...)
+		return
+	}
+	attrs = append(attrs, refusalAttrs(err)...)
+	if tok != nil {
+		attrs = append(attrs, slog.String("uid", tok.UID))
+	}
+	level := slog.LevelInfo
+	if verify.IsServerSide(err) {
+		level = slog.LevelWarn
+	}
+	s.logger.LogAttrs(r.Context(), level, "auth", attrs...)
+}
+
+// refusalAttrs are what the log says of a refusal: the code, the rule,
+// what it expected and what it found, and the whole error, which never
+// holds the token.
+func refusalAttrs(err error) []slog.Attr {
+	var denied *policyError
+	if errors.As(err, &denied) {
+		return []slog.Attr{slog.String("code", denied.rule.code), slog.String("rule", denied.rule.name),
+			slog.String("expected", denied.broken.expected), slog.String("found", denied.broken.found),
+			slog.String("error", err.Error())}
+	}
+	attrs := []slog.Attr{slog.String("code", verify.ErrorCode(err))}
+	var ve *claims.ValidationError
+	if errors.As(err, &ve) {
+		attrs = append(attrs, slog.String("rule", ve.Claim), slog.String("expected", ve.Expected), slog.String("found", ve.Actual))
+	}
+	return append(attrs, slog.String("error", err.Error()))
+}
+
+// writeForbidden answers a valid token that broke a policy's rule: 403
+// with the RFC 6750 insufficient_scope challenge and a JSON body with the
+// rule's code and its fixed message (never the claims' values).
+func writeForbidden(w http.ResponseWriter, e *policyError) {
+	message := policyMessages[e.rule.code]
+	h := w.Header()
+	h.Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", error_description=%q`, message))
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusForbidden)
+	_ = json.NewEncoder(w).Encode(struct {
+		Error   string `json:"error"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}{"insufficient_scope", e.rule.code, message})
 }
 
 // allow writes the 200 with the identity headers of tok.
-func (s *server) allow(w http.ResponseWriter, tok *claims.Token) error {
+func (s *server) allow(w http.ResponseWriter, tok *claims.Token) {
 	payload := []byte(tok.Payload)
-	var extra []string
-	if len(s.cfg.claimHeaders) > 0 {
-		var top map[string]json.RawMessage
-		if err := json.Unmarshal(payload, &top); err != nil {
-			return fmt.Errorf("%w: payload: %v", verify.ErrMalformed, err)
-		}
-		for _, c := range s.cfg.claimHeaders {
-			extra = append(extra, claimValue(top[c.claim]))
-		}
-	}
 	h := w.Header()
 	h.Set(headerUID, headerValue(tok.UID))
 	h.Set(headerEmail, headerValue(tok.Email))
@@ -328,12 +410,12 @@ func (s *server) allow(w http.ResponseWriter, tok *claims.Token) error {
 	h.Set(headerTenant, headerValue(tok.Firebase.Tenant))
 	h.Set(headerSignInProvider, headerValue(tok.Firebase.SignInProvider))
 	h.Set(headerClaims, base64.RawURLEncoding.EncodeToString(payload))
-	for i, c := range s.cfg.claimHeaders {
-		h.Set(c.header, extra[i])
+	for _, c := range s.cfg.claimHeaders {
+		raw, _ := claimAt(payload, c.path)
+		h.Set(c.header, claimValue(raw))
 	}
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	return nil
 }
 
 // claimValue renders a claim for a header: a string as itself, anything
@@ -384,5 +466,3 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
-
-func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

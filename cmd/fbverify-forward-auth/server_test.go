@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -311,6 +313,81 @@ func TestEmulatorModeIsLoudAndExplicit(t *testing.T) {
 	}
 }
 
+// TestEmulatorModeFetchesNothingAndIsReadyAtOnce: --emulator without
+// --keys asks no key server (here a loopback one that counts requests)
+// and /readyz is 200 from the start, so a health check comes up offline.
+// Signed tokens are refused: there is no key to check them with.
+func TestEmulatorModeFetchesNothingAndIsReadyAtOnce(t *testing.T) {
+	s := verifytest.NewSigner("demo-project")
+	defer s.Close()
+	a := startAuth(t, func(verify.Kind) string { return s.URL() + "/jwks" }, "--project", "demo-project", "--emulator")
+	resp, body := do(t, newRequest(t, http.MethodGet, a.url+"/readyz", ""))
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz %d %q at start, want 200", resp.StatusCode, body)
+	}
+	if resp, _ := do(t, newRequest(t, http.MethodGet, a.url+"/", s.EmulatorIDToken("dev-user"))); resp.StatusCode != 200 {
+		t.Errorf("emulator token: %d, want 200", resp.StatusCode)
+	}
+	resp, body = do(t, newRequest(t, http.MethodGet, a.url+"/", s.IDToken("signed-user")))
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "unknown_key") {
+		t.Errorf("signed token: %d %s, want 401 unknown_key", resp.StatusCode, body)
+	}
+	time.Sleep(100 * time.Millisecond) // room for a fetch that should not happen
+	if n := s.Requests(); n != 0 {
+		t.Errorf("the key server was asked %d times, want 0", n)
+	}
+	if strings.Contains(a.stderr.String(), "every token is refused") {
+		t.Errorf("the log says tokens are refused:\n%s", a.stderr)
+	}
+}
+
+// TestDurationsAreLoggedInSeconds: the key fetch's retry_in (from package
+// jwks) and each request's duration are numbers of seconds.
+func TestDurationsAreLoggedInSeconds(t *testing.T) {
+	a := startAuth(t, deadKeys, "--project", testProject)
+	var warn map[string]any
+	waitFor(t, "the failed fetch's log line", 5*time.Second, func() bool {
+		for _, l := range strings.Split(strings.TrimSpace(a.stderr.String()), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["retry_in"] != nil {
+				warn = m
+				return true
+			}
+		}
+		return false
+	})
+	if d, ok := warn["retry_in"].(float64); !ok || d <= 0 || d > 600 {
+		t.Errorf("retry_in %v, want seconds", warn["retry_in"])
+	}
+	do(t, newRequest(t, http.MethodGet, a.url+"/verify", ""))
+	var line map[string]any
+	waitFor(t, "the auth line", 5*time.Second, func() bool { line = lastAuthLine(t, a.stderr.String()); return line != nil })
+	if d, ok := line["duration"].(float64); !ok || d < 0 || d > 5 {
+		t.Errorf("duration %v, want seconds", line["duration"])
+	}
+}
+
+// TestKeySnapshotKeepsGooglesKeys: --key-snapshot writes the fetched keys
+// to the file, and a restart with the key server gone still verifies.
+func TestKeySnapshotKeepsGooglesKeys(t *testing.T) {
+	s := verifytest.NewSigner(testProject)
+	snapshot := filepath.Join(t.TempDir(), "keys.snapshot")
+	url := s.URL() + "/jwks"
+	keysURL := func(verify.Kind) string { return url }
+	first := startAuth(t, keysURL, "--project", testProject, "--key-snapshot", snapshot)
+	waitFor(t, "readiness", 5*time.Second, func() bool {
+		resp, _ := do(t, newRequest(t, http.MethodGet, first.url+"/readyz", ""))
+		return resp.StatusCode == 200
+	})
+	waitFor(t, "the snapshot file", 5*time.Second, func() bool { _, err := os.Stat(snapshot); return err == nil })
+	s.Close() // the same URL, where nothing answers now
+	second := startAuth(t, keysURL, "--project", testProject, "--key-snapshot", snapshot)
+	resp, body := do(t, newRequest(t, http.MethodGet, second.url+"/verify", s.IDToken("alice")))
+	if resp.StatusCode != 200 {
+		t.Errorf("after a restart without the key server: %d %s, want 200", resp.StatusCode, body)
+	}
+}
+
 func TestFlags(t *testing.T) {
 	s := verifytest.NewSigner(testProject)
 	keys := keyFile(t, s)
@@ -324,11 +401,12 @@ func TestFlags(t *testing.T) {
 		{"help", []string{"--help"}, "", 0, ""},
 		{"no project", []string{"--keys", keys}, "", 2, "no project"},
 		{"leeway too large", []string{"--project", "my-project", "--keys", keys, "--leeway", "10m"}, "", 2, "WithLeeway"},
-		{"claim header without claim", []string{"--project", "my-project", "--keys", keys, "--claim-header", "X-Role"}, "", 2, "NAME=CLAIM"},
+		{"claim header without claim", []string{"--project", "my-project", "--keys", keys, "--claim-header", "X-Role"}, "", 2, "NAME=PATH"},
 		{"claim header with a bad name", []string{"--project", "my-project", "--keys", keys, "--claim-header", "X Role=role"}, "", 2, "header name"},
 		{"claim header over an identity header", []string{"--project", "my-project", "--keys", keys, "--claim-header", "x-firebase-uid=sub"}, "", 2, "already set"},
 		{"claim header twice", []string{"--project", "my-project", "--keys", keys, "--claim-header", "X-A=a", "--claim-header", "X-A=b"}, "", 2, "already set"},
 		{"negative cache", []string{"--project", "my-project", "--keys", keys, "--cache", "-1"}, "", 2, "--cache"},
+		{"key snapshot with a key file", []string{"--project", "my-project", "--keys", keys, "--key-snapshot", keys + ".snap"}, "", 2, "--key-snapshot"},
 		{"missing key file", []string{"--project", "my-project", "--keys", keys + ".missing"}, "", 2, "no such file"},
 		{"empty tenant list", []string{"--project", "my-project", "--keys", keys, "--tenant", ",", "--addr", "127.0.0.1:0"}, "", 0, ""},
 		{"argument", []string{"--project", "my-project", "--keys", keys, "extra"}, "", 2, "unexpected argument"},
@@ -354,7 +432,7 @@ func TestFlags(t *testing.T) {
 			if status != tt.status || !strings.Contains(stderr.String(), tt.stderr) {
 				t.Errorf("status %d, stderr %q; want %d with %q", status, stderr.String(), tt.status, tt.stderr)
 			}
-			if tt.name == "help" && !strings.Contains(stdout.String(), "--claim-header NAME=CLAIM") {
+			if tt.name == "help" && !strings.Contains(stdout.String(), "--claim-header NAME=PATH") {
 				t.Errorf("help lacks the flags:\n%s", stdout.String())
 			}
 		})

@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/fbverify/fbverify/cmd/internal/buildinfo"
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 )
@@ -49,6 +48,7 @@ give it a key file.
 
 Usage:
   fbverify verify [flags] [TOKEN ...]   verify tokens (arguments, or one per line on stdin)
+  fbverify explain [flags] TOKEN|-      say what a token is and why it is refused, rule by rule
   fbverify decode [TOKEN]               print a token's header and claims, NOT verified
   fbverify mint [flags]                 mint a test token with a local key
   fbverify jwks --key FILE              print a local key's public JWK Set (or --x509 map)
@@ -68,6 +68,8 @@ func (c *cli) run(args []string) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "verify":
 		return c.verify(rest)
+	case "explain":
+		return c.explain(rest)
 	case "decode":
 		return c.decode(rest)
 	case "mint":
@@ -80,22 +82,12 @@ func (c *cli) run(args []string) int {
 		fmt.Fprint(c.stdout, rootUsage)
 		return exitOK
 	case "version", "-version", "--version":
-		fmt.Fprintln(c.stdout, versionLine())
+		fmt.Fprintln(c.stdout, buildinfo.Line("fbverify"))
 		return exitOK
 	default:
 		fmt.Fprintf(c.stderr, "fbverify: unknown command %q\n\n%s", cmd, rootUsage)
 		return exitUsage
 	}
-}
-
-// versionLine is what --version prints: the module version the binary was
-// built from ("(devel)" for a build inside the repository) and Go's.
-func versionLine() string {
-	version := "(devel)"
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		version = info.Main.Version
-	}
-	return fmt.Sprintf("fbverify %s %s", version, runtime.Version())
 }
 
 // command is a subcommand's flag set with its help text.
@@ -132,7 +124,7 @@ func (c *cli) parse(cmd *command, args []string) (positional []string, stop bool
 			return nil, true, exitOK
 		}
 		if err != nil {
-			return nil, true, c.usageError(cmd, "%v", err)
+			return nil, true, c.usageError(cmd, "%v%s", err, suggestFlag(cmd.fs, err))
 		}
 		rest := cmd.fs.Args()
 		if len(rest) == 0 {
@@ -243,4 +235,51 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintln(w)
 	})
+}
+
+// suggestFlag returns " (did you mean --NAME?)" when err is the flag
+// package's complaint about an undefined flag and fs has one within two
+// edits of it (or starting with it), else "".
+func suggestFlag(fs *flag.FlagSet, err error) string {
+	const undefined = "flag provided but not defined: "
+	msg := err.Error()
+	if !strings.HasPrefix(msg, undefined) {
+		return ""
+	}
+	typed := strings.TrimLeft(strings.TrimPrefix(msg, undefined), "-")
+	best, bestDist := "", 3
+	fs.VisitAll(func(f *flag.Flag) {
+		d := editDistance(typed, f.Name)
+		if strings.HasPrefix(f.Name, typed) && len(typed) >= 3 {
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	if best == "" {
+		return ""
+	}
+	return " (did you mean --" + best + "?)"
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

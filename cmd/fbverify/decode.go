@@ -77,6 +77,9 @@ func decodeToken(token string) (*decoded, error) {
 	if len(token) > maxDecodeBytes {
 		return nil, fmt.Errorf("token longer than %d bytes", maxDecodeBytes)
 	}
+	if err := pastedAround(token); err != nil {
+		return nil, err
+	}
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("a token has 3 dot-separated segments, this has %d", len(parts))
@@ -116,4 +119,18 @@ func decodeObject(name, seg string) (json.RawMessage, error) {
 		return nil, fmt.Errorf("%s is not JSON: %v", name, err)
 	}
 	return compact.Bytes(), nil
+}
+
+// pastedAround names what is often pasted around a token: a whole
+// "Authorization: Bearer ..." header line, or the "Bearer " scheme, as
+// verify names them, rather than failing on the first byte that is not
+// base64url.
+func pastedAround(token string) error {
+	if name, _, ok := strings.Cut(token, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "Authorization") {
+		return errors.New("this is a whole Authorization header line: pass the token alone, without \"Authorization: Bearer \"")
+	}
+	if len(token) > len("Bearer ") && strings.EqualFold(token[:len("Bearer ")], "Bearer ") {
+		return fmt.Errorf("the token starts with %q: pass the token alone, without the Authorization scheme", token[:len("Bearer ")])
+	}
+	return nil
 }

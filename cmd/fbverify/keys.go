@@ -36,6 +36,7 @@ const (
 
 func (c *cli) keys(args []string) int {
 	cmd := newCommand("keys fetch", keysUsage, keysExamples)
+	session := cmd.fs.Bool("session-cookie", false, "fetch the keys of session cookies instead of ID tokens")
 	if len(args) == 0 || args[0] != "fetch" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 			cmd.printHelp(c.stdout)
@@ -45,7 +46,6 @@ func (c *cli) keys(args []string) int {
 		cmd.printHelp(c.stderr)
 		return exitUsage
 	}
-	session := cmd.fs.Bool("session-cookie", false, "fetch the keys of session cookies instead of ID tokens")
 	rest, stop, status := c.parse(cmd, args[1:])
 	if stop {
 		return status

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fbverify/fbverify/jwks"
+	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest/mint"
 )
 
@@ -108,6 +109,10 @@ func (c *cli) mint(args []string) int {
 	projectID := c.project(*project)
 	if projectID == "" {
 		return c.usageError(cmd, "no project: pass --project or set FIREBASE_PROJECT_ID")
+	}
+	if err := verify.CheckProjectID(projectID); err != nil {
+		// A token for a project ID that no verifier accepts tests nothing.
+		return c.usageError(cmd, "%s", plainMessage(err))
 	}
 	if *ttl <= 0 {
 		return c.usageError(cmd, "--ttl must be positive, got %v", *ttl)

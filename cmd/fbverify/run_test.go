@@ -411,7 +411,7 @@ func TestDecode(t *testing.T) {
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"help"}, {"verify", "--help"}, {"decode", "-h"}, {"mint", "--help"},
-		{"jwks", "--help"}, {"keys", "--help"}, {"keys", "fetch", "--help"},
+		{"jwks", "--help"}, {"keys", "--help"}, {"keys", "fetch", "--help"}, {"explain", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			r := runCLI(t, &cli{}, "", args...)

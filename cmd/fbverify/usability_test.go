@@ -70,6 +70,15 @@ func TestVerifyNamesPastedBearerScheme(t *testing.T) {
 	}
 }
 
+func TestVerifyNamesPastedAuthorizationLine(t *testing.T) {
+	s, c := keyServer(t)
+	r := runCLI(t, c, "", "verify", "--project", testProject, "Authorization: Bearer "+s.IDToken("u1"))
+	v := verdicts(t, r.stdout)
+	if r.code != exitInvalid || len(v) != 1 || v[0].Error != "malformed_token" || !strings.Contains(v[0].Message, "whole Authorization header line") {
+		t.Fatalf("exit %d verdicts %+v, want malformed_token naming the Authorization line", r.code, v)
+	}
+}
+
 // The CLI trims the whitespace a shell or a file puts around a token (as
 // HTTP trims a header value); whitespace inside is refused.
 func TestVerifyTrimsSurroundingWhitespaceOnly(t *testing.T) {
@@ -176,5 +185,69 @@ func TestDecodeDashReadsStdin(t *testing.T) {
 	r := runCLI(t, &cli{}, s.IDToken("from-stdin")+"\n", "decode", "-")
 	if r.code != exitOK || !strings.Contains(r.stdout, `"sub": "from-stdin"`) {
 		t.Fatalf("exit %d stdout %s stderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestKeysHelpListsItsFlag(t *testing.T) {
+	for _, args := range [][]string{{"keys", "--help"}, {"keys", "fetch", "--help"}} {
+		r := runCLI(t, &cli{}, "", args...)
+		flags, _, _ := strings.Cut(r.stdout[strings.Index(r.stdout, "Flags:")+len("Flags:"):], "Examples:")
+		if r.code != exitOK || !strings.Contains(flags, "--session-cookie") {
+			t.Errorf("%v: exit %d, Flags section %q, want --session-cookie in it", args, r.code, flags)
+		}
+	}
+}
+
+func TestDecodeNamesWhatIsPastedAroundTheToken(t *testing.T) {
+	s, _ := keyServer(t)
+	token := s.IDToken("alice")
+	for _, c := range []struct{ in, says string }{
+		{"Bearer " + token, `starts with "Bearer "`},
+		{"bearer " + token, `starts with "bearer "`},
+		{"Authorization: Bearer " + token, "whole Authorization header line"},
+		{"authorization:Bearer " + token, "whole Authorization header line"},
+	} {
+		r := runCLI(t, &cli{}, "", "decode", c.in)
+		if r.code != exitInvalid || !strings.Contains(r.stderr, c.says) || strings.Contains(r.stderr, "base64") {
+			t.Errorf("decode %.30q...: exit %d stderr %q, want it to say %q", c.in, r.code, r.stderr, c.says)
+		}
+	}
+}
+
+func TestMintRefusesProjectIDsVerifyRefuses(t *testing.T) {
+	for _, project := range []string{"123456789012", "My-Project", "https://securetoken.google.com/my-project"} {
+		r := runCLI(t, &cli{}, "", "mint", "--emulator", "--project", project, "--uid", "alice")
+		if r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, "invalid project ID") {
+			t.Errorf("mint --project %q: exit %d stdout %q stderr %q, want a refusal", project, r.code, r.stdout, r.stderr)
+		}
+		// verify refuses the same ID the same way.
+		v := runCLI(t, &cli{}, "", "verify", "--project", project, "x.y.z")
+		if v.code != exitUsage || !strings.Contains(v.stderr, "invalid project ID") {
+			t.Errorf("verify --project %q: exit %d stderr %q", project, v.code, v.stderr)
+		}
+	}
+	if r := runCLI(t, &cli{}, "", "mint", "--emulator", "--project", "my-project", "--uid", "alice"); r.code != exitOK {
+		t.Errorf("mint --project my-project: exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestMistypedFlagGetsASuggestion(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify", "-projet", "p"}, "(did you mean --project?)"},
+		{[]string{"verify", "--sesion-cookie"}, "(did you mean --session-cookie?)"},
+		{[]string{"mint", "--claim", "{}"}, "(did you mean --claims?)"},
+		{[]string{"explain", "--txt"}, "(did you mean --text?)"},
+		{[]string{"keys", "fetch", "--session"}, "(did you mean --session-cookie?)"},
+	} {
+		r := runCLI(t, &cli{}, "", c.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d stderr %q, want %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	if r := runCLI(t, &cli{}, "", "verify", "--bogus"); strings.Contains(r.stderr, "did you mean") {
+		t.Errorf("--bogus is near no flag, yet: %q", r.stderr)
 	}
 }

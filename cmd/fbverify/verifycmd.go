@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -54,85 +55,131 @@ type verifyResult struct {
 	Line int `json:"line,omitempty"`
 }
 
-func (c *cli) verify(args []string) int {
-	cmd := newCommand("verify", verifyUsage, verifyExamples)
-	fs := cmd.fs
-	var projects listFlag
-	fs.Var(&projects, "project", "Firebase project `ID` (default $FIREBASE_PROJECT_ID, then $GOOGLE_CLOUD_PROJECT); repeat to accept several projects")
-	keysFile := fs.String("keys", "", "key `FILE`: a JWK Set or an X.509 certificate map, as Google serves (default: Google's live endpoint)")
-	var at timeFlag
-	fs.Var(&at, "at", "verify as of `TIME`, RFC 3339 or Unix seconds (default now)")
-	leeway := fs.Duration("leeway", verify.DefaultLeeway, "clock skew allowed on exp, iat and auth_time, at most 5m")
-	session := fs.Bool("session-cookie", false, "verify session cookies instead of ID tokens")
-	var tenants listFlag
-	fs.Var(&tenants, "tenant", "require firebase.tenant to be `ID` (repeat or comma-separate to accept several)")
-	emulator := fs.Bool("emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
-	appCheck := fs.String("app-check", "", "verify Firebase App Check tokens of the project with this `NUMBER` (a --project ID is then optional, and also accepted in aud)")
-	maxBytes := fs.Int("max-token-bytes", verify.DefaultMaxTokenBytes, "refuse tokens longer than `N` bytes as token_too_large")
-	tokens, stop, status := c.parse(cmd, args)
-	if stop {
-		return status
-	}
+// verifierFlags are the flags that choose how tokens are verified, shared
+// by verify and explain.
+type verifierFlags struct {
+	projects listFlag
+	keysFile *string
+	at       timeFlag
+	leeway   *time.Duration
+	session  *bool
+	tenants  listFlag
+	emulator *bool
+	appCheck *string
+	maxBytes *int
+}
 
-	now := c.now
-	if at.set {
-		fixed := at.t
-		now = func() time.Time { return fixed }
+// addVerifierFlags defines the verifier flags on fs.
+func addVerifierFlags(fs *flag.FlagSet) *verifierFlags {
+	f := &verifierFlags{}
+	fs.Var(&f.projects, "project", "Firebase project `ID` (default $FIREBASE_PROJECT_ID, then $GOOGLE_CLOUD_PROJECT); repeat to accept several projects")
+	f.keysFile = fs.String("keys", "", "key `FILE`: a JWK Set or an X.509 certificate map, as Google serves (default: Google's live endpoint)")
+	fs.Var(&f.at, "at", "verify as of `TIME`, RFC 3339 or Unix seconds (default now)")
+	f.leeway = fs.Duration("leeway", verify.DefaultLeeway, "clock skew allowed on exp, iat and auth_time, at most 5m")
+	f.session = fs.Bool("session-cookie", false, "verify session cookies instead of ID tokens")
+	fs.Var(&f.tenants, "tenant", "require firebase.tenant to be `ID` (repeat or comma-separate to accept several)")
+	f.emulator = fs.Bool("emulator", false, "accept the unsigned tokens of the Firebase Auth emulator (INSECURE: local development only)")
+	f.appCheck = fs.String("app-check", "", "verify Firebase App Check tokens of the project with this `NUMBER` (a --project ID is then optional, and also accepted in aud)")
+	f.maxBytes = fs.Int("max-token-bytes", verify.DefaultMaxTokenBytes, "refuse tokens longer than `N` bytes as token_too_large")
+	return f
+}
+
+// clock is --at's fixed clock, or the CLI's.
+func (f *verifierFlags) clock(c *cli) func() time.Time {
+	if f.at.set {
+		fixed := f.at.t
+		return func() time.Time { return fixed }
 	}
-	var firstProject string
-	if len(projects) > 0 {
-		firstProject = projects[0]
+	return c.now
+}
+
+// projectID is the first --project, or the environment's.
+func (f *verifierFlags) projectID(c *cli) string {
+	var first string
+	if len(f.projects) > 0 {
+		first = f.projects[0]
 	}
-	projectID := c.project(firstProject)
-	if *appCheck != "" {
-		check, err := c.appCheckVerifier(*appCheck, projectID, *keysFile, now, *leeway, *maxBytes)
-		if err != nil {
-			fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
-			return exitUsage
-		}
-		return c.judgeAll(cmd, tokens, *maxBytes, check)
-	}
+	return c.project(first)
+}
+
+// verifier builds the ID token or session cookie Verifier the flags
+// describe. On failure it has printed why and returns the exit status;
+// close releases what it holds.
+func (c *cli) verifier(cmd *command, f *verifierFlags) (v *verify.Verifier, closeAll func(), status int) {
+	projectID := f.projectID(c)
 	if projectID == "" {
-		return c.usageError(cmd, "no project: pass --project or set FIREBASE_PROJECT_ID")
+		return nil, nil, c.usageError(cmd, "no project: pass --project or set FIREBASE_PROJECT_ID")
 	}
+	now := f.clock(c)
 	kind, newVerifier := verify.IDToken, verify.New
-	if *session {
+	if *f.session {
 		kind, newVerifier = verify.SessionCookie, verify.NewSessionCookieVerifier
 	}
-	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(*leeway), verify.WithMaxTokenBytes(*maxBytes)}
-	if len(tenants) > 0 {
-		opts = append(opts, verify.WithTenants(tenants...))
+	opts := []verify.Option{verify.WithClock(now), verify.WithLeeway(*f.leeway), verify.WithMaxTokenBytes(*f.maxBytes)}
+	if len(f.tenants) > 0 {
+		opts = append(opts, verify.WithTenants(f.tenants...))
 	}
-	if len(projects) > 1 {
-		opts = append(opts, verify.WithExtraProjects(projects[1:]...))
+	if len(f.projects) > 1 {
+		opts = append(opts, verify.WithExtraProjects(f.projects[1:]...))
 	}
-	if *emulator {
+	if *f.emulator {
 		fmt.Fprintln(c.stderr, "fbverify: WARNING: --emulator accepts unsigned tokens that anyone can forge; use it only with the Firebase Auth emulator")
 		opts = append(opts, verify.InsecureEmulatorMode())
 	}
+	closers := []func(){}
+	closeAll = func() {
+		for _, f := range closers {
+			f()
+		}
+	}
+	setUpError := func(err error) (*verify.Verifier, func(), int) {
+		closeAll()
+		fmt.Fprintf(c.stderr, "fbverify %s: %s\n", cmd.fs.Name(), plainMessage(err))
+		return nil, nil, exitUsage
+	}
 	switch {
-	case *keysFile != "":
-		keys, err := loadKeyFile(*keysFile)
+	case *f.keysFile != "":
+		keys, err := loadKeyFile(*f.keysFile)
 		if err != nil {
-			fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
-			return exitUsage
+			return setUpError(err)
 		}
 		opts = append(opts, verify.WithKeySource(keys))
 	case c.keyURL != nil:
 		remote, err := jwks.NewRemote(c.keyURL(kind), jwks.RemoteOptions{Now: now})
 		if err != nil {
-			fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
-			return exitUsage
+			return setUpError(err)
 		}
-		defer remote.Close()
+		closers = append(closers, func() { remote.Close() })
 		opts = append(opts, verify.WithKeySource(remote))
 	}
 	v, err := newVerifier(projectID, opts...)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
-		return exitUsage
+		return setUpError(err)
 	}
-	defer v.Close()
+	closers = append(closers, func() { v.Close() })
+	return v, closeAll, exitOK
+}
+
+func (c *cli) verify(args []string) int {
+	cmd := newCommand("verify", verifyUsage, verifyExamples)
+	f := addVerifierFlags(cmd.fs)
+	tokens, stop, status := c.parse(cmd, args)
+	if stop {
+		return status
+	}
+	if *f.appCheck != "" {
+		check, err := c.appCheckVerifier(*f.appCheck, f.projectID(c), *f.keysFile, f.clock(c), *f.leeway, *f.maxBytes)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "fbverify verify: %s\n", plainMessage(err))
+			return exitUsage
+		}
+		return c.judgeAll(cmd, tokens, *f.maxBytes, check)
+	}
+	v, closeAll, status := c.verifier(cmd, f)
+	if v == nil {
+		return status
+	}
+	defer closeAll()
 	check := func(ctx context.Context, token string) (verifyResult, error) {
 		tok, err := v.Verify(ctx, token)
 		if err != nil {
@@ -141,17 +188,17 @@ func (c *cli) verify(args []string) int {
 		m, err := tok.Map()
 		return verifyResult{Valid: true, UID: tok.UID, Claims: m}, err
 	}
-	if *keysFile != "" {
-		check = withKeyFileHint(check, *keysFile)
+	if *f.keysFile != "" {
+		check = withKeyFileHint(check, *f.keysFile)
 	}
-	return c.judgeAll(cmd, tokens, *maxBytes, check)
+	return c.judgeAll(cmd, tokens, *f.maxBytes, check)
 }
 
 // checkFunc verifies one token and describes it, or returns why not.
 type checkFunc func(ctx context.Context, token string) (verifyResult, error)
 
-// appCheckVerifier builds the check of --app-check.
-func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() time.Time, leeway time.Duration, maxBytes int) (checkFunc, error) {
+// newAppCheck builds the App Check verifier of --app-check.
+func (c *cli) newAppCheck(number, projectID, keysFile string, now func() time.Time, leeway time.Duration, maxBytes int) (*verify.AppCheckVerifier, error) {
 	opts := []verify.AppCheckOption{verify.WithClock(now), verify.WithLeeway(leeway), verify.WithMaxTokenBytes(maxBytes)}
 	if keysFile != "" {
 		keys, err := loadKeyFile(keysFile)
@@ -160,7 +207,12 @@ func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() ti
 		}
 		opts = append(opts, verify.WithKeySource(keys))
 	}
-	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: projectID}, opts...)
+	return verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: projectID}, opts...)
+}
+
+// appCheckVerifier builds the check of --app-check.
+func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() time.Time, leeway time.Duration, maxBytes int) (checkFunc, error) {
+	a, err := c.newAppCheck(number, projectID, keysFile, now, leeway, maxBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -182,25 +234,43 @@ func (c *cli) appCheckVerifier(number, projectID, keysFile string, now func() ti
 // judgeAll checks the argument tokens, or each line of standard input,
 // printing one line each, and returns the exit status.
 func (c *cli) judgeAll(cmd *command, tokens []string, maxBytes int, check checkFunc) int {
-	out := bufio.NewWriter(c.stdout)
-	defer out.Flush()
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
-	worst := exitOK
-	judge := func(token string, tooLong, line int) error {
+	return c.eachToken(cmd, tokens, maxBytes, false, func(w io.Writer, token string, tooLong, line int) (int, error) {
 		res, st := c.verifyOne(check, token, tooLong, maxBytes)
 		res.Line = line
+		return st, encodeLine(w, res)
+	})
+}
+
+// encodeLine writes v as one line of JSON, HTML characters unescaped.
+func encodeLine(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// eachToken calls emit with each argument token (line 0), or each line
+// of standard input that is not blank (with its line number; one longer
+// than maxBytes is passed as "" with its length in tooLong); emit writes
+// its output for the token to w and returns its exit status. eachToken
+// returns the worst of them. With dash, a lone "-" argument reads
+// standard input too.
+func (c *cli) eachToken(cmd *command, tokens []string, maxBytes int, dash bool, emit func(w io.Writer, token string, tooLong, line int) (int, error)) int {
+	out := bufio.NewWriter(c.stdout)
+	defer out.Flush()
+	worst := exitOK
+	one := func(token string, tooLong, line int) error {
+		st, err := emit(out, token, tooLong, line)
 		worst = max(worst, st)
-		if err := enc.Encode(res); err != nil {
+		if err != nil {
 			return err
 		}
-		// Flush per line so a pipeline sees each verdict as it comes.
+		// Flush per token so a pipeline sees each verdict as it comes.
 		return out.Flush()
 	}
-	if len(tokens) > 0 {
+	if len(tokens) > 0 && !(dash && len(tokens) == 1 && tokens[0] == "-") {
 		for _, t := range tokens {
-			if err := judge(strings.TrimSpace(t), 0, 0); err != nil {
-				fmt.Fprintf(c.stderr, "fbverify verify: %v\n", err)
+			if err := one(strings.TrimSpace(t), 0, 0); err != nil {
+				fmt.Fprintf(c.stderr, "fbverify %s: %v\n", cmd.fs.Name(), err)
 				return exitUsage
 			}
 		}
@@ -217,10 +287,10 @@ func (c *cli) judgeAll(cmd *command, tokens []string, maxBytes int, check checkF
 				return nil
 			}
 		}
-		return judge(line, tooLong, lineNo)
+		return one(line, tooLong, lineNo)
 	})
 	if err != nil {
-		fmt.Fprintf(c.stderr, "fbverify verify: reading standard input: %v\n", err)
+		fmt.Fprintf(c.stderr, "fbverify %s: reading standard input: %v\n", cmd.fs.Name(), err)
 		return exitUsage
 	}
 	if n == 0 {

@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	stdzip "archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -75,26 +76,12 @@ func TestStrangerInstallsEachAdapter(t *testing.T) {
 	for _, a := range adapters {
 		run(t, filepath.Join(repo, a.dir), nil, "go", "list", "-deps", "-test", "./...")
 	}
-	upstream := strings.TrimSpace(run(t, "", nil, "go", "env", "GOPROXY"))
-	machineCache := strings.TrimSpace(run(t, "", nil, "go", "env", "GOMODCACHE"))
-	proxies := "file://" + filepath.ToSlash(proxy) + "," +
-		"file://" + filepath.ToSlash(filepath.Join(machineCache, "cache", "download")) + "," + upstream
+	proxies := proxyChain(t, proxy)
 
 	for _, a := range adapters {
 		t.Run(filepath.Base(a.dir), func(t *testing.T) {
 			home := t.TempDir() // outside the repository
-			env := []string{
-				"GOPROXY=" + proxies,
-				"GOMODCACHE=" + filepath.Join(home, "modcache"), // empty
-				// -trimpath: builds do not depend on where the module
-				// cache is, so the four consumers share the build cache.
-				"GOFLAGS=-mod=mod -modcacherw -trimpath",
-				"GOSUMDB=off", // our zips are not in the checksum database
-				"GOWORK=off",
-				"GOTOOLCHAIN=local",
-				"GOENV=off",
-				"GOPRIVATE=", "GONOPROXY=", "GONOSUMDB=",
-			}
+			env := strangerEnv(proxies, home)
 			src, err := os.ReadFile(filepath.Join("testdata", filepath.Base(a.dir), "main.go"))
 			if err != nil {
 				t.Fatal(err)
@@ -121,6 +108,89 @@ func TestStrangerInstallsEachAdapter(t *testing.T) {
 				t.Fatalf("the consumer program printed %q, want %q", got, a.want)
 			}
 		})
+	}
+}
+
+// programs are the commands a user installs with `go install …@version`:
+// two in the root module, one a module of its own.
+var programs = []struct {
+	// pkg is the program's import path; module is the module it is in.
+	pkg, module string
+}{
+	{rootPath + "/cmd/fbverify", rootPath},
+	{rootPath + "/cmd/fbverify-demo", rootPath},
+	{rootPath + "/cmd/fbverify-forward-auth", rootPath + "/cmd/fbverify-forward-auth"},
+}
+
+// TestStrangerInstallsEachProgram installs each program as its README says,
+// `go install <pkg>@v0.1.0`, outside any checkout and with an empty module
+// cache, from the file proxy, and runs its --version: the go command
+// refuses that form for a module whose go.mod has a replace directive, so
+// this is what keeps the programs installable.
+func TestStrangerInstallsEachProgram(t *testing.T) {
+	if os.Getenv("FBVERIFY_CONSUMER_TEST") != "1" {
+		t.Skip("set FBVERIFY_CONSUMER_TEST=1 to run (ci.sh does): the test downloads the programs' dependencies from the module proxy")
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := t.TempDir()
+	publish(t, proxy, rootPath, repo)
+	fa := filepath.Join(repo, "cmd", "fbverify-forward-auth")
+	checkRequiresRoot(t, fa)
+	if f := parseMod(t, filepath.Join(fa, "go.mod")); len(f.Replace) > 0 {
+		t.Fatalf("cmd/fbverify-forward-auth/go.mod has a replace directive, which `go install …@version` refuses")
+	}
+	publish(t, proxy, rootPath+"/cmd/fbverify-forward-auth", fa)
+	// The forward-auth server's revocation flag comes from a module of its own.
+	fu := filepath.Join(repo, "verify", "firebaseusers")
+	checkRequiresRoot(t, fu)
+	publish(t, proxy, rootPath+"/verify/firebaseusers", fu)
+	run(t, fa, nil, "go", "list", "-deps", "./...") // its dependencies into the machine's cache
+	proxies := proxyChain(t, proxy)
+	for _, p := range programs {
+		name := filepath.Base(p.pkg)
+		t.Run(name, func(t *testing.T) {
+			home := t.TempDir() // outside the repository, no go.mod
+			gobin := filepath.Join(home, "bin")
+			env := append(strangerEnv(proxies, home), "GOBIN="+gobin)
+			run(t, home, env, "go", "install", p.pkg+"@"+version)
+			got := strings.TrimSpace(run(t, home, env, filepath.Join(gobin, name), "--version"))
+			if want := name + " " + version + " "; !strings.HasPrefix(got, want) {
+				t.Fatalf("%s --version printed %q, want it to start with %q", name, got, want)
+			}
+			t.Logf("go install %s@%s: %s", p.pkg, version, got)
+		})
+	}
+}
+
+// proxyChain is the GOPROXY of a stranger: the file proxy of our modules
+// first, then, so that third-party modules are downloaded once per
+// machine, the machine's module cache (its download directory has the
+// layout of a proxy), then the machine's own GOPROXY.
+func proxyChain(t *testing.T, proxy string) string {
+	t.Helper()
+	upstream := strings.TrimSpace(run(t, "", nil, "go", "env", "GOPROXY"))
+	machineCache := strings.TrimSpace(run(t, "", nil, "go", "env", "GOMODCACHE"))
+	return "file://" + filepath.ToSlash(proxy) + "," +
+		"file://" + filepath.ToSlash(filepath.Join(machineCache, "cache", "download")) + "," + upstream
+}
+
+// strangerEnv is the environment of a user with no checkout, no workspace
+// and an empty module cache under home.
+func strangerEnv(proxies, home string) []string {
+	return []string{
+		"GOPROXY=" + proxies,
+		"GOMODCACHE=" + filepath.Join(home, "modcache"), // empty
+		// -trimpath: builds do not depend on where the module cache is,
+		// so the consumers share the build cache.
+		"GOFLAGS=-mod=mod -modcacherw -trimpath",
+		"GOSUMDB=off", // our zips are not in the checksum database
+		"GOWORK=off",
+		"GOTOOLCHAIN=local",
+		"GOENV=off",
+		"GOPRIVATE=", "GONOPROXY=", "GONOSUMDB=",
 	}
 }
 
@@ -187,10 +257,29 @@ func publish(t *testing.T, proxy, path, dir string) {
 	if err := zip.CreateFromDir(&z, module.Version{Path: path, Version: version}, dir); err != nil {
 		t.Fatalf("zip of %s: %v", path, err)
 	}
+	checkLicense(t, path, z.Bytes())
 	write(t, filepath.Join(at, "list"), version+"\n")
 	write(t, filepath.Join(at, version+".info"), fmt.Sprintf(`{"Version":%q,"Time":%q}`+"\n", version, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)))
 	write(t, filepath.Join(at, version+".mod"), string(gomod))
 	write(t, filepath.Join(at, version+".zip"), z.String())
+}
+
+// checkLicense fails the test unless the module's zip holds a LICENSE at
+// its root: package sites show no documentation for a module without one,
+// and a module's zip holds only its own folder.
+func checkLicense(t *testing.T, path string, z []byte) {
+	t.Helper()
+	r, err := stdzip.NewReader(bytes.NewReader(z), int64(len(z)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := path + "@" + version + "/LICENSE"
+	for _, f := range r.File {
+		if f.Name == want {
+			return
+		}
+	}
+	t.Errorf("the zip of %s has no LICENSE at its root", path)
 }
 
 func parseMod(t *testing.T, file string) *modfile.File {

@@ -1,5 +1,8 @@
-// Package consumer is the proof that a stranger can install the framework
-// adapters. Its test publishes the root module and each adapter module,
+// Package consumer is the proof that a new user can install the framework
+// adapters and the programs. TestStrangerInstallsEachProgram runs
+// `go install <program>@v0.1.0` for the CLI, the demo and the forward-auth
+// server outside any checkout and reads each binary's --version.
+// TestStrangerInstallsEachAdapter publishes the root module and each adapter module,
 // from the working tree, to a module proxy on the file system (zips made
 // with golang.org/x/mod/zip, as a real proxy serves them), then, for each
 // adapter, in a fresh module outside the repository and with an empty

@@ -1,8 +1,9 @@
 package verifytest
 
 import (
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 
 	"github.com/fbverify/fbverify/verify/verifytest/mint"
 )

@@ -58,6 +58,28 @@ func CheckAppCheckHeader(h Header) error {
 // Check issuer, sub (the app ID) is present, exp is in the future and iat
 // is not.
 func ValidateAppCheck(t *AppCheckToken, want AppCheckExpected, now time.Time) error {
+	if err := checkAppCheckAudience(t, want); err != nil {
+		return err
+	}
+	if err := checkAppCheckIssuer(t, want); err != nil {
+		return err
+	}
+	if err := checkAppCheckSubject(t); err != nil {
+		return err
+	}
+	if err := checkTimesPresent(t.Expires, t.IssuedAt); err != nil {
+		return err
+	}
+	return checkTimesAround(t.Expires, t.IssuedAt, now, want.Leeway, appCheckExpiredHint)
+}
+
+// appCheckExpiredHint tells the holder of an expired App Check token how
+// to get a fresh one.
+const appCheckExpiredHint = "get a fresh App Check token from the client SDK (getToken) and retry"
+
+// checkAppCheckAudience requires aud to contain projects/<number> or
+// projects/<id>.
+func checkAppCheckAudience(t *AppCheckToken, want AppCheckExpected) error {
 	accepted := []string{"projects/" + want.ProjectNumber}
 	if want.ProjectID != "" {
 		accepted = append(accepted, "projects/"+want.ProjectID)
@@ -67,16 +89,23 @@ func ValidateAppCheck(t *AppCheckToken, want AppCheckExpected, now time.Time) er
 			Expected: "an array containing " + quoteList(accepted), Actual: fmt.Sprintf("%q", t.Audience),
 			Hint: "the token was issued for another Firebase project"}
 	}
+	return nil
+}
+
+// checkAppCheckIssuer requires iss to be the project's App Check issuer.
+func checkAppCheckIssuer(t *AppCheckToken, want AppCheckExpected) error {
 	if wantIss := AppCheckIssuerPrefix + want.ProjectNumber; t.Issuer != wantIss {
 		return &ValidationError{Claim: "iss", Err: ErrInvalidIssuer, Expected: quote(wantIss), Actual: quoteOrMissing(t.Issuer)}
 	}
+	return nil
+}
+
+// checkAppCheckSubject requires sub, the app ID.
+func checkAppCheckSubject(t *AppCheckToken) error {
 	if t.AppID == "" {
 		return &ValidationError{Claim: "sub", Err: ErrInvalidSubject, Expected: "the app ID", Actual: "none"}
 	}
-	if err := checkTimesPresent(t.Expires, t.IssuedAt); err != nil {
-		return err
-	}
-	return checkTimesAround(t.Expires, t.IssuedAt, now, want.Leeway, "get a fresh App Check token from the client SDK (getToken) and retry")
+	return nil
 }
 
 func containsAny(have, want []string) bool {

@@ -144,64 +144,156 @@ func printableASCII(s string) bool {
 // CheckTimes requires exp to be in the future and iat and auth_time not to
 // be, each within leeway of now; exp to be after iat, and at most
 // maxLifetime after it when that is not zero; and auth_time not to be
-// after iat by more than leeway (a user signs in, then gets tokens).
+// after iat by more than leeway (a user signs in, then gets tokens). Its
+// steps, in this order, are also the table timeSteps (see ValidateEach).
 func CheckTimes(t *Token, now time.Time, leeway, maxLifetime time.Duration) error {
 	if err := checkTimesPresent(t.Expires, t.IssuedAt); err != nil {
 		return err
 	}
-	if t.AuthTime.IsZero() {
-		return &ValidationError{Claim: "auth_time", Err: ErrInvalidAuthTime, Expected: "a positive whole number of seconds", Actual: "none"}
-	}
-	if err := checkTimesAround(t.Expires, t.IssuedAt, now, leeway, "get a fresh ID token from the client SDK (getIdToken) and retry"); err != nil {
+	if err := checkAuthTimePresent(t.AuthTime); err != nil {
 		return err
 	}
-	if t.AuthTime.After(now.Add(leeway)) {
-		return &ValidationError{Claim: "auth_time", Err: ErrAuthTimeInFuture,
-			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(t.AuthTime),
-			Hint: "check that this machine's clock is right"}
+	if err := checkTimesAround(t.Expires, t.IssuedAt, now, leeway, idTokenExpiredHint); err != nil {
+		return err
 	}
-	if !t.Expires.After(t.IssuedAt) {
-		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry,
-			Expected: "a time after iat (" + stamp(t.IssuedAt) + ")", Actual: stamp(t.Expires),
-			Hint: "a token's lifetime cannot be zero or negative"}
+	if err := checkAuthTimePast(t.AuthTime, now, leeway); err != nil {
+		return err
 	}
-	if maxLifetime > 0 && t.Expires.Sub(t.IssuedAt) > maxLifetime {
-		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry,
-			Expected: "at most " + maxLifetime.String() + " after iat", Actual: t.Expires.Sub(t.IssuedAt).String() + " after iat"}
+	if err := checkExpAfterIat(t.Expires, t.IssuedAt); err != nil {
+		return err
 	}
-	if t.AuthTime.After(t.IssuedAt.Add(leeway)) {
-		return &ValidationError{Claim: "auth_time", Err: ErrInvalidAuthTime,
-			Expected: "a time before iat (" + stamp(t.IssuedAt) + ", with leeway)", Actual: stamp(t.AuthTime),
-			Hint: "a user signs in before a token is issued to them"}
+	if err := checkLifetime(t.Expires, t.IssuedAt, maxLifetime); err != nil {
+		return err
 	}
-	return nil
+	return checkAuthTimeBeforeIat(t.AuthTime, t.IssuedAt, leeway)
+}
+
+// idTokenExpiredHint tells the holder of an expired ID token or session
+// cookie how to get a fresh one.
+const idTokenExpiredHint = "get a fresh ID token from the client SDK (getIdToken) and retry"
+
+// checkAuthTimePresent requires auth_time.
+func checkAuthTimePresent(authTime time.Time) error {
+	return checkPresent(authTime, "auth_time", ErrInvalidAuthTime)
+}
+
+// Each time check below passes in one comparison that the compiler
+// inlines into CheckTimes, and builds its error in a function of its own:
+// CheckTimes runs on every verification, cache hits included.
+
+// checkAuthTimePast requires auth_time not to be in the future.
+func checkAuthTimePast(authTime, now time.Time, leeway time.Duration) error {
+	if !authTime.After(now.Add(leeway)) {
+		return nil
+	}
+	return authTimeInFuture(authTime, now.Add(leeway))
+}
+
+func authTimeInFuture(authTime, limit time.Time) error {
+	return &ValidationError{Claim: "auth_time", Err: ErrAuthTimeInFuture,
+		Expected: "a time before " + stamp(limit), Actual: stamp(authTime),
+		Hint: "check that this machine's clock is right"}
+}
+
+// checkExpAfterIat requires a lifetime above zero.
+func checkExpAfterIat(expires, issuedAt time.Time) error {
+	if expires.After(issuedAt) {
+		return nil
+	}
+	return expiryNotAfterIat(expires, issuedAt)
+}
+
+func expiryNotAfterIat(expires, issuedAt time.Time) error {
+	return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry,
+		Expected: "a time after iat (" + stamp(issuedAt) + ")", Actual: stamp(expires),
+		Hint: "a token's lifetime cannot be zero or negative"}
+}
+
+// checkLifetime requires exp at most maxLifetime after iat, when
+// maxLifetime is not zero.
+func checkLifetime(expires, issuedAt time.Time, maxLifetime time.Duration) error {
+	if maxLifetime <= 0 || expires.Sub(issuedAt) <= maxLifetime {
+		return nil
+	}
+	return lifetimeTooLong(expires.Sub(issuedAt), maxLifetime)
+}
+
+func lifetimeTooLong(lifetime, maxLifetime time.Duration) error {
+	return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry,
+		Expected: "at most " + maxLifetime.String() + " after iat", Actual: lifetime.String() + " after iat"}
+}
+
+// checkAuthTimeBeforeIat requires auth_time not to be after iat by more
+// than leeway.
+func checkAuthTimeBeforeIat(authTime, issuedAt time.Time, leeway time.Duration) error {
+	if !authTime.After(issuedAt.Add(leeway)) {
+		return nil
+	}
+	return authTimeAfterIat(authTime, issuedAt)
+}
+
+func authTimeAfterIat(authTime, issuedAt time.Time) error {
+	return &ValidationError{Claim: "auth_time", Err: ErrInvalidAuthTime,
+		Expected: "a time before iat (" + stamp(issuedAt) + ", with leeway)", Actual: stamp(authTime),
+		Hint: "a user signs in before a token is issued to them"}
 }
 
 // checkTimesPresent requires exp and iat, the times every token carries.
 func checkTimesPresent(expires, issuedAt time.Time) error {
-	if expires.IsZero() {
-		return &ValidationError{Claim: "exp", Err: ErrInvalidExpiry, Expected: "a positive whole number of seconds", Actual: "none"}
+	if err := checkPresent(expires, "exp", ErrInvalidExpiry); err != nil {
+		return err
 	}
-	if issuedAt.IsZero() {
-		return &ValidationError{Claim: "iat", Err: ErrInvalidIssuedAt, Expected: "a positive whole number of seconds", Actual: "none"}
+	return checkPresent(issuedAt, "iat", ErrInvalidIssuedAt)
+}
+
+// checkPresent requires the NumericDate claim read into at (the zero Time
+// when it is missing or out of range), failing with sentinel.
+func checkPresent(at time.Time, claim string, sentinel error) error {
+	if !at.IsZero() {
+		return nil
 	}
-	return nil
+	return missingTime(claim, sentinel)
+}
+
+func missingTime(claim string, sentinel error) error {
+	return &ValidationError{Claim: claim, Err: sentinel, Expected: "a positive whole number of seconds", Actual: "none"}
 }
 
 // checkTimesAround requires exp to be in the future and iat not to be,
 // each within leeway of now. expiredHint tells the holder of an expired
 // token how to get a fresh one.
 func checkTimesAround(expires, issuedAt, now time.Time, leeway time.Duration, expiredHint string) error {
-	if !now.Before(expires.Add(leeway)) {
-		return &ValidationError{Claim: "exp", Err: ErrExpired,
-			Expected: "a time after " + stamp(now.Add(-leeway)), Actual: stamp(expires), Hint: expiredHint}
+	if err := checkNotExpired(expires, now, leeway, expiredHint); err != nil {
+		return err
 	}
-	if issuedAt.After(now.Add(leeway)) {
-		return &ValidationError{Claim: "iat", Err: ErrIssuedInFuture,
-			Expected: "a time before " + stamp(now.Add(leeway)), Actual: stamp(issuedAt),
-			Hint: "check that this machine's clock is right"}
+	return checkIssuedAtPast(issuedAt, now, leeway)
+}
+
+// checkNotExpired requires exp to be in the future, within leeway.
+func checkNotExpired(expires, now time.Time, leeway time.Duration, expiredHint string) error {
+	if now.Before(expires.Add(leeway)) {
+		return nil
 	}
-	return nil
+	return expired(expires, now.Add(-leeway), expiredHint)
+}
+
+func expired(expires, limit time.Time, hint string) error {
+	return &ValidationError{Claim: "exp", Err: ErrExpired,
+		Expected: "a time after " + stamp(limit), Actual: stamp(expires), Hint: hint}
+}
+
+// checkIssuedAtPast requires iat not to be in the future, within leeway.
+func checkIssuedAtPast(issuedAt, now time.Time, leeway time.Duration) error {
+	if !issuedAt.After(now.Add(leeway)) {
+		return nil
+	}
+	return issuedInFuture(issuedAt, now.Add(leeway))
+}
+
+func issuedInFuture(issuedAt, limit time.Time) error {
+	return &ValidationError{Claim: "iat", Err: ErrIssuedInFuture,
+		Expected: "a time before " + stamp(limit), Actual: stamp(issuedAt),
+		Hint: "check that this machine's clock is right"}
 }
 
 // CheckTenant requires firebase.tenant to be one of tenants, when tenants

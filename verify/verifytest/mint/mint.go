@@ -25,9 +25,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 	"math/big"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/claimcheck"
 )
 
 // KeyBits is the size of the keys GenerateKey makes, as Google's.
