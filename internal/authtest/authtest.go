@@ -1,9 +1,13 @@
-// Package fwtest is the shared fixture of the framework tests: one fake
-// Firebase issuer on a fixed clock, a Verifier that fetches its keys over
-// loopback HTTP, the four tokens every framework test sends (valid,
+// Package authtest is the fixture of the framework tests: a fake Firebase
+// issuer on a fixed clock, a Verifier that fetches its keys over loopback
+// HTTP, one that cannot reach any key, the tokens every test sends (valid,
 // none, tampered, expired), and helpers to call an HTTP server and check
-// its answer.
-package fwtest
+// its answer. It serves the tests of every adapter module under verify/
+// (ginauth, fiberauth, grpcauth, connectauth) and of the routers that
+// need no adapter (testdata/frameworks: net/http, chi, gorilla/mux,
+// echo): the internal rule goes by import path, not by module, so every
+// module of the repository may import it.
+package authtest
 
 import (
 	"context"
@@ -23,15 +27,15 @@ import (
 )
 
 // ProjectID is the Firebase project of every fixture.
-const ProjectID = "frameworks-test"
+const ProjectID = "adapter-test"
 
 // UID is the user of the valid token; handlers answer "hello <uid>".
 const UID = "user-42"
 
-// Now is the fixed time of the issuer's and the verifier's clocks.
+// Now is the fixed time of the issuer's and the verifiers' clocks.
 var Now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
-// Fixture holds an issuer, a verifier wired to it, and the tokens.
+// Fixture holds an issuer, verifiers wired to it, and the tokens.
 type Fixture struct {
 	// Signer is the fake issuer; its keys are served on loopback.
 	Signer *verifytest.Signer
@@ -80,7 +84,7 @@ func New(t testing.TB) *Fixture {
 type failingKeys struct{}
 
 func (failingKeys) PublicKey(context.Context, string) (*rsa.PublicKey, error) {
-	return nil, fmt.Errorf("%w: fwtest: key server down", jwks.ErrKeysUnavailable)
+	return nil, fmt.Errorf("%w: authtest: key server down", jwks.ErrKeysUnavailable)
 }
 
 // tamper replaces from with to in token's payload and keeps the signature.
@@ -145,15 +149,22 @@ func Get(t testing.TB, url, token string) Response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return Do(t, req)
+}
+
+// Do sends req with a client that gives up after ten seconds, and returns
+// the answer.
+func Do(t testing.TB, req *http.Request) Response {
+	t.Helper()
 	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("GET %s: reading the body: %v", url, err)
+		t.Fatalf("%s %s: reading the body: %v", req.Method, req.URL, err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
 }
@@ -175,16 +186,35 @@ func CheckHTTP(t testing.TB, c Case, got Response) {
 	if ch := got.Header.Get("WWW-Authenticate"); !strings.HasPrefix(ch, "Bearer") {
 		t.Errorf("WWW-Authenticate = %q, want a Bearer challenge", ch)
 	}
+	if code := BodyCode(t, got); code != c.WantCode {
+		t.Errorf("code = %q, want %q (body %q)", code, c.WantCode, got.Body)
+	}
+	if strings.Contains(got.Body, "hello") {
+		t.Errorf("the protected handler ran: %q", got.Body)
+	}
+}
+
+// CheckUnavailable checks the answer of an HTTP server whose verifier
+// cannot reach its keys: 503 with Retry-After and the code
+// keys_unavailable, and the protected handler did not run.
+func CheckUnavailable(t testing.TB, got Response) {
+	t.Helper()
+	if got.Status != http.StatusServiceUnavailable || got.Header.Get("Retry-After") == "" {
+		t.Fatalf("got %d %v %q, want 503 with Retry-After", got.Status, got.Header, got.Body)
+	}
+	if code := BodyCode(t, got); code != "keys_unavailable" {
+		t.Errorf("code = %q, want keys_unavailable (body %q)", code, got.Body)
+	}
+}
+
+// BodyCode returns the "code" field of got's JSON body.
+func BodyCode(t testing.TB, got Response) string {
+	t.Helper()
 	var body struct {
 		Code string `json:"code"`
 	}
 	if err := json.Unmarshal([]byte(got.Body), &body); err != nil {
 		t.Fatalf("body %q is not JSON: %v", got.Body, err)
 	}
-	if body.Code != c.WantCode {
-		t.Errorf("code = %q, want %q (body %q)", body.Code, c.WantCode, got.Body)
-	}
-	if strings.Contains(got.Body, "hello") {
-		t.Errorf("the protected handler ran: %q", got.Body)
-	}
+	return body.Code
 }
