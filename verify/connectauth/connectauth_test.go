@@ -11,7 +11,7 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
-	"github.com/fbverify/fbverify/internal/authtest"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/connectauth"
 )

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
-	"github.com/fbverify/fbverify/internal/authtest"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/fiberauth"
 )

@@ -13,7 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
-	"github.com/fbverify/fbverify/internal/authtest"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/grpcauth"
 )

@@ -4,9 +4,9 @@
 // none, tampered, expired), and helpers to call an HTTP server and check
 // its answer. It serves the tests of every adapter module under verify/
 // (ginauth, fiberauth, grpcauth, connectauth) and of the routers that
-// need no adapter (testdata/frameworks: net/http, chi, gorilla/mux,
-// echo): the internal rule goes by import path, not by module, so every
-// module of the repository may import it.
+// need no adapter (verify/internal/frameworks: net/http, chi, gorilla/mux,
+// echo), which all live below verify/: the internal rule goes by import
+// path, not by module, so each of those modules may import it.
 package authtest
 
 import (

@@ -8,7 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/fbverify/fbverify/internal/authtest"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 	"github.com/fbverify/fbverify/verify"
 )
 

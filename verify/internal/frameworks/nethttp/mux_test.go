@@ -6,29 +6,33 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/fbverify/fbverify/internal/authtest"
+	"github.com/gorilla/mux"
+
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 	"github.com/fbverify/fbverify/verify"
 )
 
-func TestServeMux(t *testing.T) {
+func TestGorillaMux(t *testing.T) {
 	f := authtest.New(t)
 	v := f.Verifier
 
-	mux := http.NewServeMux()
-	mux.Handle("GET /me", v.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	r := mux.NewRouter()
+	api := r.PathPrefix("/api").Subrouter()
+	api.Use(v.Middleware())
+	api.HandleFunc("/me", func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := verify.TokenFromContext(r.Context())
 		if !ok {
 			http.Error(w, "sign in first", http.StatusUnauthorized)
 			return
 		}
 		fmt.Fprintf(w, "hello %s", tok.UID)
-	})))
+	}).Methods(http.MethodGet)
 
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(r)
 	defer srv.Close()
 	for _, c := range f.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
-			authtest.CheckHTTP(t, c, authtest.Get(t, srv.URL+"/me", c.Token))
+			authtest.CheckHTTP(t, c, authtest.Get(t, srv.URL+"/api/me", c.Token))
 		})
 	}
 }

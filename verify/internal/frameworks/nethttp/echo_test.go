@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/fbverify/fbverify/internal/authtest"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 	"github.com/fbverify/fbverify/verify"
 )
 
