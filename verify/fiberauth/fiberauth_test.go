@@ -8,9 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
-	"github.com/fbverify/fbverify/verify/internal/authtest"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/fiberauth"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 // serve runs app on a loopback listener until the test ends and returns

@@ -7,9 +7,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/fbverify/fbverify/verify/internal/authtest"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/ginauth"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 func init() { gin.SetMode(gin.TestMode) }

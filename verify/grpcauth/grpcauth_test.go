@@ -13,9 +13,9 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
-	"github.com/fbverify/fbverify/verify/internal/authtest"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/grpcauth"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 // whoami is a gRPC service registered by hand, without generated code:
