@@ -138,8 +138,8 @@ func (a *AppCheckVerifier) Verify(ctx context.Context, token string) (*claims.Ap
 	if err := claimcheck.ValidateAppCheck(tok, a.expected, a.now()); err != nil {
 		return nil, err
 	}
-	sig, _, sigErr := decodeSegment("signature", parts.signature, buf)
-	if err := verifyRS256(ctx, a.keys, &a.rsaKeys, h.KeyID, sig, sigErr, parts.signingInput); err != nil {
+	sig, buf, sigErr := decodeSegment("signature", parts.signature, buf)
+	if err := verifyRS256(ctx, a.keys, &a.rsaKeys, h.KeyID, sig, sigErr, append(buf[len(buf):], parts.signingInput...)); err != nil {
 		return nil, err
 	}
 	return tok, nil

@@ -60,36 +60,8 @@ func TestAppCheckExplainAgreesWithVerify(t *testing.T) {
 	}
 	accepted := 0
 	for name, token := range tokens {
-		before := counting.calls.Load()
-		_, err := a.Verify(context.Background(), token)
-		verifyLookups := counting.calls.Load() - before
-		before = counting.calls.Load()
-		rep := a.Explain(context.Background(), token)
-		if got := counting.calls.Load() - before; got != verifyLookups {
-			t.Errorf("%s: Explain looked up keys %d times, Verify %d", name, got, verifyLookups)
-		}
-		if rep.Valid != (err == nil) || rep.Code != verify.ErrorCode(err) {
-			t.Errorf("%s: Explain valid=%v code %q, Verify %v", name, rep.Valid, rep.Code, err)
-			continue
-		}
-		var first *verify.RuleCheck
-		for i, r := range rep.Rules {
-			if r.Rule == "other" {
-				t.Errorf("%s: Verify's %v is left to the catch-all rule", name, err)
-			}
-			if r.First {
-				first = &rep.Rules[i]
-			}
-			if err == nil && !r.OK {
-				t.Errorf("%s: Verify accepts, rule %+v", name, r)
-			}
-		}
-		if err == nil {
+		if agreeOnAppCheck(t, a, counting, name, token) {
 			accepted++
-			continue
-		}
-		if first == nil || first.Code != verify.ErrorCode(err) {
-			t.Errorf("%s: Verify refuses with %v; Explain's first failure %+v", name, err, first)
 		}
 	}
 	if accepted == 0 {
@@ -107,4 +79,42 @@ func TestAppCheckExplainAgreesWithVerify(t *testing.T) {
 	if rep.Kind != verify.FirebaseIDToken || !strings.Contains(rep.SendInstead, "getToken(appCheck)") {
 		t.Errorf("ID token to an App Check verifier: kind %s, send instead %q", rep.Kind, rep.SendInstead)
 	}
+}
+
+// agreeOnAppCheck checks that a's Explain and Verify agree on token: the
+// same key lookups, verdict and first error, every rule passing when it is
+// accepted. It reports whether Verify accepts it.
+func agreeOnAppCheck(t *testing.T, a *verify.AppCheckVerifier, counting *countingKeys, name, token string) bool {
+	t.Helper()
+	before := counting.calls.Load()
+	_, err := a.Verify(context.Background(), token)
+	verifyLookups := counting.calls.Load() - before
+	before = counting.calls.Load()
+	rep := a.Explain(context.Background(), token)
+	if got := counting.calls.Load() - before; got != verifyLookups {
+		t.Errorf("%s: Explain looked up keys %d times, Verify %d", name, got, verifyLookups)
+	}
+	if rep.Valid != (err == nil) || rep.Code != verify.ErrorCode(err) {
+		t.Errorf("%s: Explain valid=%v code %q, Verify %v", name, rep.Valid, rep.Code, err)
+		return false
+	}
+	var first *verify.RuleCheck
+	for i, r := range rep.Rules {
+		if r.Rule == "other" {
+			t.Errorf("%s: Verify's %v is left to the catch-all rule", name, err)
+		}
+		if r.First {
+			first = &rep.Rules[i]
+		}
+		if err == nil && !r.OK {
+			t.Errorf("%s: Verify accepts, rule %+v", name, r)
+		}
+	}
+	if err == nil {
+		return true
+	}
+	if first == nil || first.Code != verify.ErrorCode(err) {
+		t.Errorf("%s: Verify refuses with %v; Explain's first failure %+v", name, err, first)
+	}
+	return false
 }

@@ -140,6 +140,14 @@ func checkAcceptedPayload(t *testing.T, payload []byte, tok *claims.Token) {
 	if m["aud"] != hostileProject || m["iss"] != claimcheck.IDTokenIssuerPrefix+hostileProject {
 		t.Fatalf("accepted aud %v, iss %v", m["aud"], m["iss"])
 	}
+	checkAcceptedSubject(t, m, tok)
+	checkAcceptedTimes(t, m, tok)
+}
+
+// checkAcceptedSubject checks the sub and uid claims of an accepted
+// payload, decoded into m.
+func checkAcceptedSubject(t *testing.T, m map[string]any, tok *claims.Token) {
+	t.Helper()
 	sub, _ := m["sub"].(string)
 	if sub == "" || len(sub) > 128 || sub != tok.UID {
 		t.Fatalf("accepted sub %q, token UID %q", sub, tok.UID)
@@ -153,6 +161,12 @@ func checkAcceptedPayload(t *testing.T, payload []byte, tok *claims.Token) {
 			t.Fatalf("accepted a uid of type %T", uid)
 		}
 	}
+}
+
+// checkAcceptedTimes checks the exp, iat and auth_time claims of an
+// accepted payload, decoded into m.
+func checkAcceptedTimes(t *testing.T, m map[string]any, tok *claims.Token) {
+	t.Helper()
 	secs := map[string]int64{}
 	for _, name := range []string{"exp", "iat", "auth_time"} {
 		n, ok := m[name].(json.Number)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
 	"github.com/fbverify/fbverify/verify"
 	"github.com/fbverify/fbverify/verify/verifytest"
@@ -487,43 +488,57 @@ func TestHostileTokens(t *testing.T) {
 			}
 			tok, err := v.Verify(context.Background(), c.token)
 			if c.want == nil {
-				if err != nil {
-					t.Fatalf("Verify: %v, want acceptance", err)
-				}
-				if tok.UID == "" || tok.Audience != hostileProject {
-					t.Fatalf("accepted token has uid %q, aud %q", tok.UID, tok.Audience)
-				}
-				if status, body := hostileRequest(t, apps[c.cookie].URL, c.token); status != http.StatusOK || body != "uid="+tok.UID {
-					t.Fatalf("HTTP: status %d, body %s; want 200", status, body)
-				}
-				return
-			}
-			if tok != nil {
-				t.Fatalf("Verify returned a token (uid %q) with error %v", tok.UID, err)
-			}
-			if !errors.Is(err, c.want) {
-				t.Fatalf("Verify: err = %v, want %v", err, c.want)
-			}
-			if code, want := verify.ErrorCode(err), codeOf(c.want); code != want {
-				t.Fatalf("ErrorCode = %q, want %q (err %v)", code, want, err)
-			}
-			if len(c.token) > 40 && strings.Contains(err.Error(), c.token[len(c.token)-40:]) {
-				t.Fatal("the error echoes the token")
-			}
-			if !httpSendable(c.token) {
-				return
-			}
-			status, body := hostileRequest(t, apps[c.cookie].URL, c.token)
-			if status != http.StatusUnauthorized || !strings.Contains(body, `"code":"`+codeOf(c.want)+`"`) {
-				t.Fatalf("HTTP: status %d, body %s; want 401 with code %q", status, body, codeOf(c.want))
-			}
-			if len(c.token) > 40 && strings.Contains(body, c.token[len(c.token)-40:]) {
-				t.Fatal("the response echoes the token")
+				checkHostileAccepted(t, c, tok, err, apps[c.cookie].URL)
+			} else {
+				checkHostileRefused(t, c, tok, err, apps[c.cookie].URL)
 			}
 		})
 	}
 	if n := attackerRequests.Load(); n != 0 {
 		t.Errorf("the attacker's key server got %d requests, want 0", n)
+	}
+}
+
+// checkHostileAccepted checks a case that Verify must accept, and the
+// middleware of the app at appURL with it.
+func checkHostileAccepted(t *testing.T, c hostileCase, tok *claims.Token, err error, appURL string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("Verify: %v, want acceptance", err)
+	}
+	if tok.UID == "" || tok.Audience != hostileProject {
+		t.Fatalf("accepted token has uid %q, aud %q", tok.UID, tok.Audience)
+	}
+	if status, body := hostileRequest(t, appURL, c.token); status != http.StatusOK || body != "uid="+tok.UID {
+		t.Fatalf("HTTP: status %d, body %s; want 200", status, body)
+	}
+}
+
+// checkHostileRefused checks a case that Verify must refuse with c.want,
+// and the middleware of the app at appURL with it.
+func checkHostileRefused(t *testing.T, c hostileCase, tok *claims.Token, err error, appURL string) {
+	t.Helper()
+	if tok != nil {
+		t.Fatalf("Verify returned a token (uid %q) with error %v", tok.UID, err)
+	}
+	if !errors.Is(err, c.want) {
+		t.Fatalf("Verify: err = %v, want %v", err, c.want)
+	}
+	if code, want := verify.ErrorCode(err), codeOf(c.want); code != want {
+		t.Fatalf("ErrorCode = %q, want %q (err %v)", code, want, err)
+	}
+	if len(c.token) > 40 && strings.Contains(err.Error(), c.token[len(c.token)-40:]) {
+		t.Fatal("the error echoes the token")
+	}
+	if !httpSendable(c.token) {
+		return
+	}
+	status, body := hostileRequest(t, appURL, c.token)
+	if status != http.StatusUnauthorized || !strings.Contains(body, `"code":"`+codeOf(c.want)+`"`) {
+		t.Fatalf("HTTP: status %d, body %s; want 401 with code %q", status, body, codeOf(c.want))
+	}
+	if len(c.token) > 40 && strings.Contains(body, c.token[len(c.token)-40:]) {
+		t.Fatal("the response echoes the token")
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -487,46 +488,17 @@ func TestCloseStopsTheDefaultKeySource(t *testing.T) {
 		if err != nil || v == nil {
 			t.Fatalf("New without a key source: %v, %v", v, err)
 		}
-		if closed {
-			if err := v.Close(); err != nil {
-				t.Fatalf("Close: %v", err)
-			}
-			if err := v.Close(); err != nil {
-				t.Fatalf("second Close: %v", err)
-			}
-		}
-		_, err = v.Verify(ctx, token)
-		wantErr(t, err, jwks.ErrKeysUnavailable, "keys_unavailable")
-		switch n := rt.requests.Load(); {
-		case closed && n != 0:
-			t.Fatalf("a closed verifier tried %d key fetches", n)
-		case !closed && n == 0:
-			t.Fatal("an open verifier never tried to fetch its keys")
-		}
-		v.Close()
+		checkOwnKeySource(t, "", closed, v, rt, func() error { _, err := v.Verify(ctx, token); return err })
 
 		rt = &offlineTransport{}
 		a, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012", ID: guardProject}, verify.WithHTTPClient(&http.Client{Transport: rt}), verify.WithClock(guardClock))
 		if err != nil || a == nil {
 			t.Fatalf("NewAppCheck without a key source: %v, %v", a, err)
 		}
-		if closed {
-			if err := a.Close(); err != nil {
-				t.Fatalf("App Check Close: %v", err)
-			}
-			if err := a.Close(); err != nil {
-				t.Fatalf("second App Check Close: %v", err)
-			}
-		}
-		_, err = a.Verify(ctx, s.AppCheckToken("123456789012", "app"))
-		wantErr(t, err, jwks.ErrKeysUnavailable, "keys_unavailable")
-		switch n := rt.requests.Load(); {
-		case closed && n != 0:
-			t.Fatalf("a closed App Check verifier tried %d key fetches", n)
-		case !closed && n == 0:
-			t.Fatal("an open App Check verifier never tried to fetch its keys")
-		}
-		a.Close()
+		checkOwnKeySource(t, "App Check ", closed, a, rt, func() error {
+			_, err := a.Verify(ctx, s.AppCheckToken("123456789012", "app"))
+			return err
+		})
 	}
 
 	// A key source given by the caller is the caller's: Close leaves it
@@ -548,6 +520,30 @@ func TestCloseStopsTheDefaultKeySource(t *testing.T) {
 	if _, err := a.Verify(ctx, s.AppCheckToken("123456789012", "app")); err != nil {
 		t.Fatalf("App Check verifier after Close, on the caller's key source: %v", err)
 	}
+}
+
+// checkOwnKeySource closes c, a verifier of kind ("" or "App Check ")
+// that made its own key source, twice if closed, then checks that verifyOnce
+// fails for want of keys, having tried to fetch them only if c is open.
+// It closes c at the end.
+func checkOwnKeySource(t *testing.T, kind string, closed bool, c io.Closer, rt *offlineTransport, verifyOnce func() error) {
+	t.Helper()
+	if closed {
+		if err := c.Close(); err != nil {
+			t.Fatalf("%sClose: %v", kind, err)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatalf("second %sClose: %v", kind, err)
+		}
+	}
+	wantErr(t, verifyOnce(), jwks.ErrKeysUnavailable, "keys_unavailable")
+	switch n := rt.requests.Load(); {
+	case closed && n != 0:
+		t.Fatalf("a closed %sverifier tried %d key fetches", kind, n)
+	case !closed && n == 0:
+		t.Fatalf("an open %sverifier never tried to fetch its keys", kind)
+	}
+	_ = c.Close()
 }
 
 // TestVerifyRequest reads the Bearer token of a request and verifies it,

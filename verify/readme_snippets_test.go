@@ -76,7 +76,7 @@ func TestFakeIssuerTokens(t *testing.T) {
 }
 
 // decodeSegments returns the decoded header and payload of token.
-func decodeSegments(t *testing.T, token string) (header, payload []byte) {
+func decodeSegments(t testing.TB, token string) (header, payload []byte) {
 	t.Helper()
 	parts := strings.Split(token, ".")
 	header, err := base64.RawURLEncoding.DecodeString(parts[0])

@@ -86,21 +86,8 @@ func BenchmarkPairedFloors(b *testing.B) {
 			}
 		},
 	}
-	times := newOpTimes(len(ops))
-	b.ReportAllocs()
-	first := 0
-	for b.Loop() {
-		// The order rotates, so that no operation always runs with the
-		// caches another has just filled.
-		for j := range ops {
-			op := (first + j) % len(ops)
-			t0 := time.Now()
-			ops[op]()
-			times.add(op, time.Since(t0))
-		}
-		first = (first + 1) % len(ops)
-	}
-	floorNs, newFloorNs, verifyNs := times.median(0), times.median(1), times.median(2)
+	t := timePaired(b, ops...)
+	floorNs, newFloorNs, verifyNs := t[0], t[1], t[2]
 	b.ReportMetric(verifyNs/floorNs, "x-floor")
 	b.ReportMetric(verifyNs/newFloorNs, "x-newfloor")
 	b.ReportMetric(newFloorNs/floorNs, "newfloor-x-floor")

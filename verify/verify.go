@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/fbverify/fbverify/claims"
 	"github.com/fbverify/fbverify/jwks"
@@ -169,7 +168,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 		return nil, err
 	}
 	if !d.unsigned {
-		if err := verifyRS256(ctx, v.keys, &v.rsaKeys, d.header.KeyID, d.sig, d.sigErr, parts.signingInput); err != nil {
+		input := append(d.spare, parts.signingInput...)
+		if err := verifyRS256(ctx, v.keys, &v.rsaKeys, d.header.KeyID, d.sig, d.sigErr, input); err != nil {
 			return nil, err
 		}
 	}
@@ -185,7 +185,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*claims.Token, err
 }
 
 // buffer returns a buffer from the pool with room for the three decoded
-// segments of parts. Nothing keeps a
+// segments of parts and a copy of the signing input to hash. Nothing keeps a
 // reference to it (claimcheck.Parse and ParseHeader copy what they keep), so
 // release gives it back once the token is verified.
 func (v *Verifier) buffer(parts segments) *[]byte {
@@ -198,7 +198,8 @@ func (v *Verifier) buffer(parts segments) *[]byte {
 		payload = min(payload, prefixChars)
 	}
 	need := b64url.DecodedLen(len(parts.header)) +
-		b64url.DecodedLen(payload) + b64url.DecodedLen(len(parts.signature))
+		b64url.DecodedLen(payload) + b64url.DecodedLen(len(parts.signature)) +
+		len(parts.signingInput)
 	bp, _ := v.bufs.Get().(*[]byte)
 	if bp == nil || cap(*bp) < need {
 		b := make([]byte, 0, max(need, 2048))
@@ -224,6 +225,9 @@ type decoded struct {
 	// sigErr is the signature's decoding error, reported only after the
 	// key lookup, where it always was.
 	sigErr error
+	// spare is the rest of the buffer, after the decoded segments: room
+	// for a copy of the signing input, which the hash reads.
+	spare []byte
 }
 
 // decode decodes the segments of token (cut into parts) into buf and
@@ -286,6 +290,7 @@ func (v *Verifier) decode(token string, parts segments, buf []byte, d *decoded) 
 		return payloadErr
 	}
 	d.payload = p.decoded(buf)
+	d.spare = buf[len(buf):]
 	return nil
 }
 
@@ -383,7 +388,7 @@ func (p *payloadDecoder) decoded(buf []byte) []byte {
 // decoding error) of input with the key named kid in keys. The check is
 // rsa.VerifyPKCS1v15's, made against the key's modulus prepared once and
 // kept in prepared (see package rs256).
-func verifyRS256(ctx context.Context, keys jwks.KeySource, prepared *rs256.Keys, kid string, sig []byte, sigErr error, input string) error {
+func verifyRS256(ctx context.Context, keys jwks.KeySource, prepared *rs256.Keys, kid string, sig []byte, sigErr error, input []byte) error {
 	key, err := keys.PublicKey(ctx, kid)
 	if err != nil {
 		return err
@@ -397,9 +402,7 @@ func verifyRS256(ctx context.Context, keys jwks.KeySource, prepared *rs256.Keys,
 	if len(sig) != key.Size() {
 		return fmt.Errorf("%w: %d-byte signature for a %d-byte key", ErrInvalidSignature, len(sig), key.Size())
 	}
-	// The hash reads the token's own bytes, read-only, where a copy of
-	// the signing input (about 1 KB) would be made only to be hashed.
-	digest := sha256.Sum256(unsafe.Slice(unsafe.StringData(input), len(input)))
+	digest := sha256.Sum256(input)
 	if err := prepared.Verify(key, &digest, sig); err != nil {
 		return fmt.Errorf("%w with key %q", ErrInvalidSignature, kid)
 	}

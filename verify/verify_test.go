@@ -3,11 +3,10 @@ package verify_test
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
+	"math/big"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -103,30 +102,6 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	}
 }
 
-func TestErrorCodesAreDistinct(t *testing.T) {
-	seen := map[string]error{}
-	for _, err := range []error{
-		verify.ErrNoToken, verify.ErrBadAuthorizationHeader, verify.ErrTooLarge, verify.ErrMalformed,
-		verify.ErrUnsupportedAlgorithm, verify.ErrInvalidKeyID, verify.ErrCriticalHeader, verify.ErrInvalidType,
-		jwks.ErrUnknownKey, jwks.ErrKeysUnavailable, verify.ErrInvalidSignature, verify.ErrInvalidAudience,
-		verify.ErrInvalidIssuer, verify.ErrInvalidSubject, verify.ErrInvalidExpiry, verify.ErrExpired,
-		verify.ErrInvalidIssuedAt, verify.ErrIssuedInFuture, verify.ErrInvalidAuthTime, verify.ErrAuthTimeInFuture,
-		verify.ErrInvalidTenant, verify.ErrRevoked, verify.ErrUserDisabled, verify.ErrRevocationCheckFailed,
-	} {
-		code := verify.ErrorCode(fmt.Errorf("wrapped: %w", err))
-		if code == "" || code == "invalid_token" {
-			t.Errorf("%v has no code of its own", err)
-		}
-		if prev, dup := seen[code]; dup {
-			t.Errorf("%v and %v share code %q", prev, err, code)
-		}
-		seen[code] = err
-	}
-	if verify.ErrorCode(nil) != "" || verify.ErrorCode(errors.New("other")) != "invalid_token" {
-		t.Error("ErrorCode of nil or a foreign error is wrong")
-	}
-}
-
 func TestSessionCookies(t *testing.T) {
 	s := newSigner()
 	cookies := newCookieVerifier(t, s)
@@ -161,372 +136,284 @@ func TestSessionCookies(t *testing.T) {
 	mustFail(t, err, verify.ErrInvalidExpiry)
 }
 
-func TestMiddlewareReadsSessionCookie(t *testing.T) {
-	s := newSigner()
-	v := newCookieVerifier(t, s)
-	h := v.Middleware(verify.FromCookie("session"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, _ := verify.TokenFromContext(r.Context())
-		fmt.Fprint(w, tok.UID)
-	}))
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(&http.Cookie{Name: "session", Value: s.SessionCookie("u7")})
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK || rec.Body.String() != "u7" {
-		t.Fatalf("status %d, body %q", rec.Code, rec.Body)
-	}
-	// The Authorization header is not read in cookie mode.
-	req = httptest.NewRequest(http.MethodGet, "/", nil)
-	req.Header.Set("Authorization", "Bearer "+s.SessionCookie("u7"))
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusUnauthorized {
-		t.Fatalf("status %d, want 401", rec.Code)
-	}
-}
-
-func TestTenants(t *testing.T) {
-	s := newSigner()
-	one := newVerifier(t, s, verify.WithTenants("tenant-a"))
-	several := newVerifier(t, s, verify.WithTenants("tenant-a", "tenant-b"))
-	anyTenant := newVerifier(t, s)
-	ctx := context.Background()
-
-	a, b := s.IDToken("u1", verifytest.Tenant("tenant-a")), s.IDToken("u1", verifytest.Tenant("tenant-b"))
-	none := s.IDToken("u1")
-	if tok, err := one.Verify(ctx, a); err != nil || tok.Firebase.Tenant != "tenant-a" {
-		t.Fatalf("tenant-a: %v", err)
-	}
-	_, err := one.Verify(ctx, b)
-	mustFail(t, err, verify.ErrInvalidTenant)
-	_, err = one.Verify(ctx, none)
-	mustFail(t, err, verify.ErrInvalidTenant)
-	if _, err := several.Verify(ctx, b); err != nil {
-		t.Fatalf("tenant-b against a set: %v", err)
-	}
-	if _, err := anyTenant.Verify(ctx, b); err != nil {
-		t.Fatalf("tenant token with no tenant rule: %v", err)
-	}
-	_, err = one.Verify(ctx, s.IDToken("u1", verifytest.Claim("firebase", map[string]any{"tenant": 7})))
-	mustFail(t, err, verify.ErrInvalidTenant)
-}
-
-func TestEmulatorModeIsOffByDefault(t *testing.T) {
-	s := newSigner()
-	keys := &countingKeys{KeySource: s.KeySource()}
-	v, err := verify.New(project, verify.WithKeySource(keys), verify.WithClock(clock))
+// TestDecodingErrorsKeepTheirPlace checks that decoding every segment up
+// front (the hot path's single buffer) reports each fault where the checks
+// always reported it: bad bytes first, a bad signature encoding only after
+// the key lookup.
+func TestDecodingErrorsKeepTheirPlace(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	s := verifytest.NewSigner("hotpath-project", verifytest.WithClock(func() time.Time { return now }))
+	v, err := verify.New("hotpath-project", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = v.Verify(context.Background(), s.EmulatorIDToken("u1"))
-	mustFail(t, err, verify.ErrUnsupportedAlgorithm)
-	if keys.calls.Load() != 0 {
-		t.Fatal("an unsigned token caused a key lookup")
-	}
-}
-
-func TestEmulatorMode(t *testing.T) {
-	s := newSigner()
-	keys := &countingKeys{KeySource: s.KeySource()}
-	v, err := verify.New(project, verify.WithKeySource(keys), verify.WithClock(clock), verify.InsecureEmulatorMode())
+	good := s.IDToken("u1")
+	first, last := strings.IndexByte(good, '.'), strings.LastIndexByte(good, '.')
+	unknownKid := s.IDToken("u1", verifytest.Header("kid", "nope"))
+	uLast := strings.LastIndexByte(unknownKid, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(good[last+1:])
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	tok, err := v.Verify(ctx, s.EmulatorIDToken("u1"))
-	if err != nil || tok.UID != "u1" {
-		t.Fatalf("emulator token: %v", err)
-	}
-	if keys.calls.Load() != 0 {
-		t.Fatal("an unsigned token caused a key lookup")
-	}
-	cases := []struct {
-		name  string
-		token string
-		want  error
+	shortSig := base64.RawURLEncoding.EncodeToString(sig[:200])
+	tests := []struct {
+		name    string
+		token   string
+		want    error
+		message string
 	}{
-		{"expired", s.EmulatorIDToken("u1", verifytest.IssuedAt(fixedNow.Add(-3*time.Hour))), verify.ErrExpired},
-		{"other project", s.EmulatorIDToken("u1", verifytest.Project("elsewhere")), verify.ErrInvalidAudience},
-		{"no sub", s.EmulatorIDToken("u1", verifytest.WithoutClaim("sub")), verify.ErrInvalidSubject},
-		{"alg None", s.EmulatorIDToken("u1", verifytest.Header("alg", "None")), verify.ErrUnsupportedAlgorithm},
-		{"alg none with a signature", s.EmulatorIDToken("u1") + "c2ln", verify.ErrMalformed},
-		{"RS256 without signature", strings.TrimRight(s.IDToken("u1"), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"), verify.ErrMalformed},
-		{"tampered RS256", s.IDToken("u1")[:len(s.IDToken("u1"))-4] + "AAAA", verify.ErrInvalidSignature},
+		{"bad byte in the signature", good[:last+3] + "*" + good[last+4:], verify.ErrMalformed, `character '*' at offset`},
+		{"bad byte beats an unknown kid", unknownKid[:uLast+3] + "*" + unknownKid[uLast+4:], verify.ErrMalformed, "character '*'"},
+		{"bad byte beats a segment count", good + ".x*", verify.ErrMalformed, "character '*'"},
+		{"newline", good[:first+4] + "\n" + good[first+4:], verify.ErrMalformed, `character '\n'`},
+		{"carriage return", good[:last+4] + "\r" + good[last+4:], verify.ErrMalformed, `character '\r'`},
+		{"padding", good + "==", verify.ErrMalformed, "character '='"},
+		{"four segments", good + ".abc", verify.ErrMalformed, "4 segments"},
+		{"non-canonical signature after the key lookup", unknownKid[:len(unknownKid)-1] + "B", jwks.ErrUnknownKey, ""},
+		{"non-canonical signature", good[:len(good)-1] + "B", verify.ErrMalformed, "signature is not canonical"},
+		{"short signature", good[:last+1] + shortSig, verify.ErrInvalidSignature, "200-byte signature"},
+		{"empty payload", good[:first+1] + good[last:], verify.ErrMalformed, "empty payload"},
+		{"empty header", good[first:], verify.ErrMalformed, "empty header"},
+		{"empty signature", good[:last+1], verify.ErrMalformed, "empty signature"},
+		{"non-canonical payload", good[:last-1] + "_" + good[last:], verify.ErrMalformed, ""},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := v.Verify(ctx, c.token)
-			mustFail(t, err, c.want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), tt.token)
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.message) {
+				t.Errorf("Verify = %v, want %v with %q", err, tt.want, tt.message)
+			}
 		})
 	}
-	if _, err := v.Verify(ctx, s.IDToken("u1")); err != nil {
-		t.Fatalf("signed token in emulator mode: %v", err)
-	}
-}
-
-func TestRevocationCheck(t *testing.T) {
-	s := newSigner()
-	signedIn := fixedNow.Add(-10 * time.Minute)
-	var calls atomic.Int64
-	users := map[string]verify.UserStatus{
-		"disabled":        {Disabled: true},
-		"revoked":         {ValidAfter: signedIn.Add(time.Second)},
-		"revoked-earlier": {ValidAfter: signedIn.Add(-time.Hour)},
-	}
-	v := newVerifier(t, s, verify.WithRevocationCheck(func(ctx context.Context, uid string) (verify.UserStatus, error) {
-		calls.Add(1)
-		if uid == "store-down" {
-			return verify.UserStatus{}, errors.New("database unreachable")
+	// The pooled buffer must not leak one token's bytes into another's
+	// claims: verify two tokens in turn, many times.
+	other := s.IDToken("u2-with-a-longer-uid", verifytest.Email("x@example.com", false))
+	for i := 0; i < 20; i++ {
+		for _, c := range []struct{ token, uid string }{{good, "u1"}, {other, "u2-with-a-longer-uid"}} {
+			tok, err := v.Verify(context.Background(), c.token)
+			if err != nil || tok.UID != c.uid {
+				t.Fatalf("Verify = %v, %v; want uid %q", tok, err, c.uid)
+			}
 		}
-		return users[uid], nil
-	}))
-	ctx := context.Background()
-	mint := func(uid string) string {
-		return s.IDToken(uid, verifytest.AuthTime(signedIn))
-	}
-	if _, err := v.Verify(ctx, mint("fine")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Verify(ctx, mint("revoked-earlier")); err != nil {
-		t.Fatalf("revoked before this sign-in: %v", err)
-	}
-	_, err := v.Verify(ctx, mint("disabled"))
-	mustFail(t, err, verify.ErrUserDisabled)
-	_, err = v.Verify(ctx, mint("revoked"))
-	mustFail(t, err, verify.ErrRevoked)
-	_, err = v.Verify(ctx, mint("store-down"))
-	mustFail(t, err, verify.ErrRevocationCheckFailed)
-
-	before := calls.Load()
-	_, err = v.Verify(ctx, s.IDToken("fine", verifytest.Claim("aud", "other")))
-	mustFail(t, err, verify.ErrInvalidAudience)
-	if calls.Load() != before {
-		t.Fatal("the revocation check ran for a token that failed another rule")
 	}
 }
 
-func TestSeveralProjects(t *testing.T) {
-	s := newSigner()
-	v := newVerifier(t, s, verify.WithExtraProjects("staging"))
-	ctx := context.Background()
-	if _, err := v.Verify(ctx, s.IDToken("u1")); err != nil {
-		t.Fatalf("production token: %v", err)
-	}
-	tok, err := v.Verify(ctx, s.IDToken("u1", verifytest.Project("staging")))
-	if err != nil || tok.Audience != "staging" {
-		t.Fatalf("staging token: %v", err)
-	}
-	// aud of one project with iss of the other: each token is checked
-	// against its own project.
-	_, err = v.Verify(ctx, s.IDToken("u1", verifytest.Claim("aud", "staging")))
-	mustFail(t, err, verify.ErrInvalidIssuer)
-	_, err = v.Verify(ctx, s.IDToken("u1", verifytest.Project("dev")))
-	mustFail(t, err, verify.ErrInvalidAudience)
-	if got := v.ProjectIDs(); len(got) != 2 || got[0] != project || got[1] != "staging" {
-		t.Fatalf("ProjectIDs() = %v", got)
-	}
-}
-
-func TestAppCheck(t *testing.T) {
-	s := newSigner()
-	const number = "123456789012"
-	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: project}, verify.WithKeySource(s.KeySource()), verify.WithClock(clock))
+// TestLongPayloads checks the two-step decoding of payloads longer than
+// 4 KiB of base64url: a genuine long token is accepted; a start that
+// decides is refused as malformed before the rest is decoded, yet a header
+// fault or a byte outside the alphabet comes first as always.
+func TestLongPayloads(t *testing.T) {
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	s := verifytest.NewSigner("long-project", verifytest.WithClock(func() time.Time { return now }))
+	v, err := verify.New("long-project", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	tok, err := a.Verify(ctx, s.AppCheckToken(number, "1:123456789012:web:abc"))
-	if err != nil || tok.AppID != "1:123456789012:web:abc" {
-		t.Fatalf("valid App Check token: %v", err)
+	// A long custom claim: the payload is about 6 KiB of base64url.
+	long := s.IDToken("uid-1", verifytest.Claim("note", strings.Repeat("n", 4500)))
+	parts := strings.Split(long, ".")
+	if len(parts[1]) < 5<<10 {
+		t.Fatalf("payload of %d characters, want more than 5 KiB", len(parts[1]))
 	}
-	byNumberOnly := s.AppCheckToken(number, "app", verifytest.Claim("aud", []string{"projects/" + number}))
-	if _, err := a.Verify(ctx, byNumberOnly); err != nil {
-		t.Fatalf("aud with the number only: %v", err)
+	header, sig := parts[0], parts[2]
+	other := s.IDToken("uid-2", verifytest.Claim("note", strings.Repeat("n", 4500)))
+	impossible := parts[1]
+	for len(impossible)%4 != 1 {
+		impossible += "A"
 	}
-	cases := []struct {
-		name  string
-		token string
-		want  error
-	}{
-		{"no typ", s.AppCheckToken(number, "app", verifytest.WithoutHeader("typ")), verify.ErrInvalidType},
-		{"alg RS512", s.AppCheckToken(number, "app", verifytest.Header("alg", "RS512")), verify.ErrUnsupportedAlgorithm},
-		{"aud a string", s.AppCheckToken(number, "app", verifytest.Claim("aud", "projects/"+number)), verify.ErrInvalidAudience},
-		{"aud with a number in it", s.AppCheckToken(number, "app", verifytest.Claim("aud", []any{"projects/" + number, 5})), verify.ErrInvalidAudience},
-		{"aud of another project", s.AppCheckToken(number, "app", verifytest.Claim("aud", []string{"projects/999"})), verify.ErrInvalidAudience},
-		{"missing aud", s.AppCheckToken(number, "app", verifytest.WithoutClaim("aud")), verify.ErrInvalidAudience},
-		{"issuer of another project", s.AppCheckToken(number, "app", verifytest.Claim("iss", claimcheck.AppCheckIssuerPrefix+"999")), verify.ErrInvalidIssuer},
-		{"issuer a number", s.AppCheckToken(number, "app", verifytest.Claim("iss", 5)), verify.ErrInvalidIssuer},
-		{"no app ID", s.AppCheckToken(number, ""), verify.ErrInvalidSubject},
-		{"expired", s.AppCheckToken(number, "app", verifytest.ExpiresAt(fixedNow.Add(-time.Hour))), verify.ErrExpired},
-		{"missing exp", s.AppCheckToken(number, "app", verifytest.WithoutClaim("exp")), verify.ErrInvalidExpiry},
-		{"iat in the future", s.AppCheckToken(number, "app", verifytest.Claim("iat", fixedNow.Add(time.Hour).Unix())), verify.ErrIssuedInFuture},
-		{"an ID token", s.IDToken("u1"), verify.ErrInvalidAudience},
-		{"unknown key", s.AppCheckToken(number, "app", verifytest.SignedBy(verifytest.GenerateKey())), jwks.ErrUnknownKey},
+	enc := base64.RawURLEncoding.EncodeToString
+	var members strings.Builder
+	members.WriteString(`{"sub":"uid-1"`)
+	for i := 0; i < 600; i++ {
+		fmt.Fprintf(&members, `,"k%03d":0`, i)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := a.Verify(ctx, c.token)
-			mustFail(t, err, c.want)
-		})
-	}
-	for _, bad := range []string{"", "12a"} {
-		if _, err := verify.NewAppCheck(verify.AppCheckProject{Number: bad, ID: project}); err == nil {
-			t.Errorf("NewAppCheck(%q) accepted", bad)
-		}
-	}
-	// Swapped number and ID are both refused, the number naming the mistake.
-	_, err = verify.NewAppCheck(verify.AppCheckProject{Number: project, ID: number})
-	if !errors.Is(err, verify.ErrInvalidProjectID) || !strings.Contains(err.Error(), "looks like a project ID") {
-		t.Errorf("swapped number and ID: %v", err)
-	}
-}
-
-// TestOptionsThatCannotApplyDoNotCompile pins which options NewAppCheck
-// takes: an option is an AppCheckOption only if it applies to App Check
-// tokens, so passing WithCache to NewAppCheck is a compile error. The
-// check is on the options' dynamic types, which is what the compiler sees.
-func TestOptionsThatCannotApplyDoNotCompile(t *testing.T) {
-	s := verifytest.NewSigner(project)
-	idOnly := map[string]verify.Option{
-		"WithCache":            verify.WithCache(1),
-		"WithExtraProjects":    verify.WithExtraProjects("other-project"),
-		"WithTenants":          verify.WithTenants("t"),
-		"WithRevocationCheck":  verify.WithRevocationCheck(func(context.Context, string) (verify.UserStatus, error) { return verify.UserStatus{}, nil }),
-		"InsecureEmulatorMode": verify.InsecureEmulatorMode(),
-		"WithObserver":         verify.WithObserver(verify.Observer{Verdict: func(verify.Verdict) {}}),
-	}
-	for name, opt := range idOnly {
-		if _, ok := opt.(verify.AppCheckOption); ok {
-			t.Errorf("%s is an AppCheckOption; it does not apply to App Check tokens", name)
-		}
-	}
-	shared := map[string]verify.SharedOption{
-		"WithKeySource":     verify.WithKeySource(s.KeySource()),
-		"WithClock":         verify.WithClock(clock),
-		"WithLeeway":        verify.WithLeeway(0),
-		"WithMaxTokenBytes": verify.WithMaxTokenBytes(4096),
-		"WithHTTPClient":    verify.WithHTTPClient(nil),
-		"WithLogger":        verify.WithLogger(nil),
-		"WithKeySnapshot":   verify.WithKeySnapshot(filepath.Join(t.TempDir(), "keys.json")),
-	}
-	for name, opt := range shared {
-		a, err := verify.NewAppCheck(verify.AppCheckProject{Number: "123456789012"}, opt)
-		if err != nil {
-			t.Errorf("NewAppCheck(%s): %v", name, err)
-			continue
-		}
-		a.Close()
-	}
-}
-
-func TestAppCheckMiddleware(t *testing.T) {
-	s := newSigner()
-	a, err := verify.NewAppCheck(verify.AppCheckProject{Number: "42"}, verify.WithKeySource(s.KeySource()), verify.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := a.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, _ := verify.AppCheckFromContext(r.Context())
-		fmt.Fprint(w, tok.AppID)
-	}))
+	members.WriteString("}")
+	junk := enc([]byte(members.String()))
+	badHeader := enc([]byte(`{"alg":"HS256","kid":"x"}`))
 	for _, c := range []struct {
-		name   string
-		token  string
-		status int
+		name  string
+		token string
+		want  error
+		text  string
 	}{
-		{"valid", s.AppCheckToken("42", "my-app"), http.StatusOK},
-		{"missing", "", http.StatusUnauthorized},
-		{"tampered", s.AppCheckToken("42", "my-app") + "A", http.StatusUnauthorized},
+		{"a genuine long token", long, nil, ""},
+		{"another long payload", header + "." + strings.Split(other, ".")[1] + "." + sig, verify.ErrInvalidSignature, ""},
+		{"too many members", header + "." + junk + "." + sig, verify.ErrMalformed, "more than 256 members"},
+		{"too many members, bad header", badHeader + "." + junk + "." + sig, verify.ErrUnsupportedAlgorithm, ""},
+		{"too many members, a bad byte after 4 KiB", header + "." + junk[:5000] + "+" + junk[5001:] + "." + sig, verify.ErrMalformed, "more than 256 members"},
+		{"a bad byte after 4 KiB, bad header", badHeader + "." + junk[:5000] + "+" + junk[5001:] + "." + sig, verify.ErrMalformed, "not base64url"},
+		{"a bad byte after 4 KiB", header + "." + parts[1][:5000] + "+" + parts[1][5001:] + "." + sig, verify.ErrMalformed, "not base64url"},
+		{"an impossible length", header + "." + impossible + "." + sig, verify.ErrMalformed, "not canonical base64url"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
-			if c.token != "" {
-				req.Header.Set(verify.AppCheckHeader, c.token)
+			_, err := v.Verify(context.Background(), c.token)
+			if c.want == nil {
+				if err != nil {
+					t.Fatalf("Verify = %v, want accepted", err)
+				}
+				return
 			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code != c.status {
-				t.Fatalf("status %d, want %d; body %s", rec.Code, c.status, rec.Body)
-			}
-			if c.status == http.StatusOK && rec.Body.String() != "my-app" {
-				t.Fatalf("handler saw app %q", rec.Body)
+			if !errors.Is(err, c.want) || !strings.Contains(fmt.Sprint(err), c.text) {
+				t.Fatalf("Verify = %v, want %v saying %q", err, c.want, c.text)
 			}
 		})
 	}
 }
 
-func TestMiddlewareResponses(t *testing.T) {
-	s := newSigner()
-	v := newVerifier(t, s)
-	reached := func(w http.ResponseWriter, r *http.Request) {
-		if tok, ok := verify.TokenFromContext(r.Context()); ok {
-			fmt.Fprint(w, "user ", tok.UID)
-			return
-		}
-		fmt.Fprint(w, "anonymous")
-	}
-	down, err := verify.New(project, verify.WithKeySource(failingKeys{}), verify.WithClock(clock))
+// TestLargeTokens covers tokens too long for the buffer pool
+// (WithMaxTokenBytes raised), whose buffer grows once the payload's start
+// passes: a genuine one is accepted, a tampered one refused, junk refused.
+func TestLargeTokens(t *testing.T) {
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	s := verifytest.NewSigner("long-project", verifytest.WithClock(func() time.Time { return now }))
+	v, err := verify.New("long-project", verify.WithKeySource(s.KeySource()), verify.WithClock(s.Now), verify.WithMaxTokenBytes(1<<20))
 	if err != nil {
 		t.Fatal(err)
 	}
-	valid := s.IDToken("u1")
-	cases := []struct {
-		name      string
-		handler   http.Handler
-		header    []string
-		status    int
-		challenge string
-		body      string
-	}{
-		{"valid", v.Middleware()(http.HandlerFunc(reached)), []string{"Bearer " + valid}, 200, "", "user u1"},
-		{"lower-case scheme", v.Middleware()(http.HandlerFunc(reached)), []string{"bearer " + valid}, 200, "", "user u1"},
-		{"no token", v.Middleware()(http.HandlerFunc(reached)), nil, 401, "Bearer", `"code":"no_token"`},
-		{"optional without token", v.Middleware(verify.Optional())(http.HandlerFunc(reached)), nil, 200, "", "anonymous"},
-		{"optional with a bad token", v.Middleware(verify.Optional())(http.HandlerFunc(reached)), []string{"Bearer " + valid + "x"}, 401, `Bearer error="invalid_token"`, `"code":"malformed_token"`},
-		{"basic scheme", v.Middleware()(http.HandlerFunc(reached)), []string{"Basic dXNlcjpwYXNz"}, 400, `Bearer error="invalid_request"`, `"code":"bad_authorization_header"`},
-		{"two headers", v.Middleware()(http.HandlerFunc(reached)), []string{"Bearer " + valid, "Bearer " + valid}, 400, `Bearer error="invalid_request"`, `"code":"bad_authorization_header"`},
-		{"two tokens", v.Middleware()(http.HandlerFunc(reached)), []string{"Bearer " + valid + " " + valid}, 400, `Bearer error="invalid_request"`, `"code":"bad_authorization_header"`},
-		{"keys unavailable", down.Middleware()(http.HandlerFunc(reached)), []string{"Bearer " + valid}, 503, "", `"code":"keys_unavailable"`},
-		{"custom responder", v.Middleware(verify.WithErrorResponder(func(w http.ResponseWriter, r *http.Request, err error) {
-			http.Error(w, "nope: "+verify.ErrorCode(err), http.StatusTeapot)
-		}))(http.HandlerFunc(reached)), nil, 418, "", "nope: no_token"},
+	big := s.IDToken("uid-1", verifytest.Claim("note", strings.Repeat("n", 200<<10)))
+	if _, err := v.Verify(context.Background(), big); err != nil {
+		t.Fatalf("a genuine 270 KiB token: %v", err)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
-			for _, h := range c.header {
-				req.Header.Add("Authorization", h)
+	parts := strings.Split(big, ".")
+	other := strings.Split(s.IDToken("uid-2", verifytest.Claim("note", strings.Repeat("n", 200<<10))), ".")
+	if _, err := v.Verify(context.Background(), parts[0]+"."+other[1]+"."+parts[2]); !errors.Is(err, verify.ErrInvalidSignature) {
+		t.Fatalf("another payload under the signature: %v, want ErrInvalidSignature", err)
+	}
+	var members strings.Builder
+	members.WriteString("{")
+	for i := 0; i < 30000; i++ {
+		fmt.Fprintf(&members, `"k%05d":0,`, i)
+	}
+	members.WriteString(`"x":0}`)
+	junk := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(members.String())) + "." + parts[2]
+	if _, err := v.Verify(context.Background(), junk); !errors.Is(err, verify.ErrMalformed) || !strings.Contains(err.Error(), "more than 256 members") {
+		t.Fatalf("junk: %v, want ErrMalformed for too many members", err)
+	}
+}
+
+// Verify takes a token exactly: a pasted "Bearer " scheme and whitespace
+// around the token are refused, and the error names the mistake.
+func TestVerifyNamesCommonPasteMistakes(t *testing.T) {
+	s := newSigner()
+	defer s.Close()
+	v := newVerifier(t, s)
+	tok := s.IDToken("u1")
+	tests := []struct {
+		name, token, want string
+	}{
+		{"Bearer scheme", "Bearer " + tok, `starts with "Bearer "`},
+		{"lower-case scheme", "bearer " + tok, `starts with "bearer "`},
+		{"whole Authorization line", "Authorization: Bearer " + tok, "whole Authorization header line"},
+		{"whole authorization line, no space", "authorization:Bearer " + tok, "whole Authorization header line"},
+		{"leading space", " " + tok, "whitespace around the token at offset 0"},
+		{"trailing newline", tok + "\n", "whitespace around the token"},
+		{"trailing tab", tok + "\t", "whitespace around the token"},
+		{"space inside", tok[:12] + " " + tok[12:], `character ' ' at offset 12 is not base64url`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), tt.token)
+			if !errors.Is(err, verify.ErrMalformed) {
+				t.Fatalf("err %v, want ErrMalformed", err)
 			}
-			rec := httptest.NewRecorder()
-			c.handler.ServeHTTP(rec, req)
-			if rec.Code != c.status {
-				t.Fatalf("status %d, want %d; body %s", rec.Code, c.status, rec.Body)
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err %q does not say %q", err, tt.want)
 			}
-			if got := rec.Header().Get("WWW-Authenticate"); !strings.HasPrefix(got, c.challenge) || (c.challenge == "" && got != "") {
-				t.Fatalf("WWW-Authenticate = %q, want prefix %q", got, c.challenge)
-			}
-			if !strings.Contains(rec.Body.String(), c.body) {
-				t.Fatalf("body %q lacks %q", rec.Body, c.body)
-			}
-			if strings.Contains(rec.Body.String(), "endpoint down") {
-				t.Fatal("the response leaks the key source's error")
+			if strings.Contains(err.Error(), tok[20:60]) {
+				t.Fatalf("err %q echoes the token", err)
 			}
 		})
 	}
 }
 
-func TestEmulatorHostReadsTheEnvironment(t *testing.T) {
-	t.Setenv("FIREBASE_AUTH_EMULATOR_HOST", "")
-	if _, ok := verify.EmulatorHost(); ok {
-		t.Fatal("EmulatorHost reported a host with the variable empty")
-	}
-	t.Setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
-	if h, ok := verify.EmulatorHost(); !ok || h != "127.0.0.1:9099" {
-		t.Fatalf("EmulatorHost() = %q, %v", h, ok)
-	}
-	// Reading the variable turns nothing on: a default verifier still
-	// refuses unsigned tokens.
+// funcKeys is a custom key source made of a function.
+type funcKeys func(kid string) *rsa.PublicKey
+
+func (f funcKeys) PublicKey(_ context.Context, kid string) (*rsa.PublicKey, error) {
+	return f(kid), nil
+}
+
+// TestSignatureWithCustomKeySources checks the prepared-key path with key
+// sources that are neither jwks.Static nor jwks.Remote: one that hands out
+// a new *rsa.PublicKey on every lookup, and ones that return keys
+// crypto/rsa refuses, which must fail as a bad signature, not panic.
+func TestSignatureWithCustomKeySources(t *testing.T) {
 	s := newSigner()
-	_, err := newVerifier(t, s).Verify(context.Background(), s.EmulatorIDToken("u1"))
-	mustFail(t, err, verify.ErrUnsupportedAlgorithm)
+	key := &s.Key().Private.PublicKey
+	good := s.IDToken("u1")
+	last := strings.LastIndexByte(good, '.')
+	tampered := good[:last+1] + flipChar(good[last+1:], 10)
+	tests := []struct {
+		name  string
+		keys  funcKeys
+		token string
+		want  error
+	}{
+		{"fresh copy per lookup", func(string) *rsa.PublicKey { return &rsa.PublicKey{N: new(big.Int).Set(key.N), E: key.E} }, good, nil},
+		{"fresh copy per lookup, tampered", func(string) *rsa.PublicKey { return &rsa.PublicKey{N: new(big.Int).Set(key.N), E: key.E} }, tampered, verify.ErrInvalidSignature},
+		{"nil key", func(string) *rsa.PublicKey { return nil }, good, verify.ErrInvalidSignature},
+		{"no modulus", func(string) *rsa.PublicKey { return &rsa.PublicKey{E: 65537} }, good, verify.ErrInvalidSignature},
+		{"even exponent", func(string) *rsa.PublicKey { return &rsa.PublicKey{N: key.N, E: 65536} }, good, verify.ErrInvalidSignature},
+		{"exponent 1", func(string) *rsa.PublicKey { return &rsa.PublicKey{N: key.N, E: 1} }, good, verify.ErrInvalidSignature},
+		{"exponent above 2^31-1", func(string) *rsa.PublicKey { return &rsa.PublicKey{N: key.N, E: 1<<31 + 1} }, good, verify.ErrInvalidSignature},
+		{"even modulus", func(string) *rsa.PublicKey {
+			return &rsa.PublicKey{N: new(big.Int).Add(key.N, big.NewInt(1)), E: key.E}
+		}, good, verify.ErrInvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := newVerifier(t, s, verify.WithKeySource(tt.keys))
+			for i := 0; i < 3; i++ { // the second and third lookups may hit a cache
+				_, err := v.Verify(context.Background(), tt.token)
+				if tt.want == nil && err != nil {
+					t.Fatalf("Verify = %v, want success", err)
+				}
+				if tt.want != nil {
+					mustFail(t, err, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// TestSignatureAcrossKinds checks that ID tokens, session cookies and App
+// Check tokens all verify through the same check: valid ones pass, and
+// one changed signature character fails each with ErrInvalidSignature.
+func TestSignatureAcrossKinds(t *testing.T) {
+	s := newSigner()
+	ctx := context.Background()
+	const number = "123456789012"
+	ids := newVerifier(t, s)
+	cookies := newCookieVerifier(t, s)
+	appCheck, err := verify.NewAppCheck(verify.AppCheckProject{Number: number, ID: project}, verify.WithKeySource(s.KeySource()), verify.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []struct {
+		name   string
+		token  string
+		verify func(string) error
+	}{
+		{"ID token", s.IDToken("u1"), func(tok string) error { _, err := ids.Verify(ctx, tok); return err }},
+		{"session cookie", s.SessionCookie("u1"), func(tok string) error { _, err := cookies.Verify(ctx, tok); return err }},
+		{"App Check", s.AppCheckToken(number, "1:123456789012:web:abc"), func(tok string) error { _, err := appCheck.Verify(ctx, tok); return err }},
+	}
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			if err := k.verify(k.token); err != nil {
+				t.Fatalf("valid: %v", err)
+			}
+			last := strings.LastIndexByte(k.token, '.')
+			mustFail(t, k.verify(k.token[:last+1]+flipChar(k.token[last+1:], 20)), verify.ErrInvalidSignature)
+		})
+	}
+}
+
+// flipChar changes the base64url character at i of seg to another one.
+func flipChar(seg string, i int) string {
+	c := byte('A')
+	if seg[i] == 'A' {
+		c = 'B'
+	}
+	return seg[:i] + string(c) + seg[i+1:]
 }

@@ -17,6 +17,7 @@ targets=(
   "./verify/internal/claimcheck FuzzParseHeader"
   "./verify/internal/claimcheck FuzzFastParserMatchesReference"
   "./verify/internal/claimcheck FuzzPayloadPrefix"
+  "./verify/internal/strictjson FuzzGrammarMatchesEncodingJSON"
   "./jwks FuzzParseKeySet"
   "./jwks FuzzRepeatedMembers"
   "./jwks FuzzSnapshotFile"

@@ -149,18 +149,25 @@ func TestBinaryMintVerifyRoundTrip(t *testing.T) {
 				}
 				return
 			}
-			var line struct {
-				Valid   bool   `json:"valid"`
-				Error   string `json:"error"`
-				Message string `json:"message"`
-			}
-			if err := json.Unmarshal([]byte(r.stdout), &line); err != nil {
-				t.Fatalf("stdout %q: %v", r.stdout, err)
-			}
-			if line.Error != tt.err || (tt.err != "" && line.Message == "") {
-				t.Fatalf("output %s, want error %q", r.stdout, tt.err)
-			}
+			checkVerifyLine(t, r.stdout, tt.err)
 		})
+	}
+}
+
+// checkVerifyLine checks the output line of fbverify verify: the error
+// code wantErr ("" for a valid token) and, with it, a message.
+func checkVerifyLine(t *testing.T, stdout, wantErr string) {
+	t.Helper()
+	var line struct {
+		Valid   bool   `json:"valid"`
+		Error   string `json:"error"`
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &line); err != nil {
+		t.Fatalf("stdout %q: %v", stdout, err)
+	}
+	if line.Error != wantErr || (wantErr != "" && line.Message == "") {
+		t.Fatalf("output %s, want error %q", stdout, wantErr)
 	}
 }
 

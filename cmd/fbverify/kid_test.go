@@ -124,6 +124,13 @@ func TestMintDerivesTheKidFromThePublicKey(t *testing.T) {
 	if !strings.Contains(r.stderr, "(kid "+want+")") {
 		t.Fatalf("stderr %q does not report kid %s", r.stderr, want)
 	}
+	checkPublishedKid(t, keyFile, want)
+}
+
+// checkPublishedKid checks that jwks publishes the key in keyFile, as a
+// JWK Set and as certificates, under the kid want.
+func checkPublishedKid(t *testing.T, keyFile, want string) {
+	t.Helper()
 	set := runCLI(t, &cli{}, "", "jwks", "--key", keyFile)
 	var jwkSet struct {
 		Keys []struct {

@@ -54,6 +54,31 @@ const jwksExamples = `  fbverify jwks --key test-key.pem > keys.json
   fbverify jwks --key test-key.pem --x509 > x509.json
 `
 
+// mintFlagsError says what is wrong with mint's required flags, or "".
+func mintFlagsError(keyFile, uid string, emulator, session bool) string {
+	switch {
+	case keyFile == "" && !emulator:
+		return "--key is required"
+	case emulator && session:
+		return "--emulator mints ID tokens only"
+	case uid == "":
+		return "--uid is required"
+	}
+	return ""
+}
+
+// newMintToken is the unsigned token mint starts from: an emulator ID
+// token, a session cookie or an ID token.
+func newMintToken(emulator, session bool, projectID, uid, kid string, issued time.Time) *mint.Token {
+	switch {
+	case emulator:
+		return mint.EmulatorIDToken(projectID, uid, issued)
+	case session:
+		return mint.SessionCookie(projectID, uid, kid, issued)
+	}
+	return mint.IDToken(projectID, uid, kid, issued)
+}
+
 // maxCustomClaimsBytes bounds --claims.
 const maxCustomClaimsBytes = 64 << 10
 
@@ -78,14 +103,8 @@ func (c *cli) mint(args []string) int {
 	if len(rest) > 0 {
 		return c.usageError(cmd, "unexpected argument %q", rest[0])
 	}
-	if *keyFile == "" && !*emulator {
-		return c.usageError(cmd, "--key is required")
-	}
-	if *emulator && *session {
-		return c.usageError(cmd, "--emulator mints ID tokens only")
-	}
-	if *uid == "" {
-		return c.usageError(cmd, "--uid is required")
+	if msg := mintFlagsError(*keyFile, *uid, *emulator, *session); msg != "" {
+		return c.usageError(cmd, "%s", msg)
 	}
 	projectID := c.project(*project)
 	if projectID == "" {
@@ -120,15 +139,7 @@ func (c *cli) mint(args []string) int {
 			*kid = deriveKeyID(&key.PublicKey)
 		}
 	}
-	var t *mint.Token
-	switch {
-	case *emulator:
-		t = mint.EmulatorIDToken(projectID, *uid, issued)
-	case *session:
-		t = mint.SessionCookie(projectID, *uid, *kid, issued)
-	default:
-		t = mint.IDToken(projectID, *uid, *kid, issued)
-	}
+	t := newMintToken(*emulator, *session, projectID, *uid, *kid, issued)
 	t.Payload["exp"] = issued.Add(*ttl).Unix()
 	maps.Copy(t.Payload, custom)
 	if *tenant != "" {

@@ -15,7 +15,10 @@ import (
 // iterations in which another process held the CPU). speedup is the Admin
 // SDK's median over fbverify's; ns/op counts both operations.
 //
-//	go test -run '^$' -bench PairedAdmin -count 6
+// It is a gate: on a run of at least minAdminIterations iterations, a
+// speedup below minAdminSpeedup fails the benchmark. Run it with
+//
+//	go test -run '^$' -bench PairedAdmin -benchtime 2000x
 func BenchmarkPairedAdmin(b *testing.B) {
 	ctx := context.Background()
 	token := typicalToken()
@@ -58,8 +61,19 @@ func BenchmarkPairedAdmin(b *testing.B) {
 			oursTimes = append(oursTimes, o)
 		}
 	}
-	b.ReportMetric(float64(medianDuration(adminTimes))/float64(medianDuration(oursTimes)), "speedup")
+	speedup := float64(medianDuration(adminTimes)) / float64(medianDuration(oursTimes))
+	b.ReportMetric(speedup, "speedup")
+	if b.N >= minAdminIterations && speedup < minAdminSpeedup {
+		b.Errorf("the Admin SDK is %.2fx as slow as fbverify, below the bound %.1fx", speedup, minAdminSpeedup)
+	}
 }
+
+// The Admin SDK gate: its verification takes at least minAdminSpeedup
+// times fbverify's, judged on runs of at least minAdminIterations.
+const (
+	minAdminSpeedup    = 2.2
+	minAdminIterations = 1000
+)
 
 func medianDuration(d []time.Duration) time.Duration {
 	if len(d) == 0 {

@@ -1,10 +1,12 @@
-// Package authtest is the fixture of the framework adapters' tests: a fake Firebase
+// Package authtest is the fixture of the framework tests: a fake Firebase
 // issuer on a fixed clock, a Verifier that fetches its keys over loopback
 // HTTP, one that cannot reach any key, the tokens every test sends (valid,
 // none, tampered, expired), and helpers to call an HTTP server and check
 // its answer. It serves the tests of every adapter module under verify/
-// (ginauth, fiberauth, grpcauth, connectauth): the internal rule goes by
-// import path, not by module, so they may import it.
+// (ginauth, fiberauth, grpcauth, connectauth) and of the routers that
+// need no adapter (verify/internal/frameworks: net/http, chi, gorilla/mux,
+// echo), which all live below verify/: the internal rule goes by import
+// path, not by module, so each of those modules may import it.
 package authtest
 
 import (
@@ -104,7 +106,7 @@ func tamper(t testing.TB, token, from, to string) string {
 	return strings.Join(parts, ".")
 }
 
-// Case is one request of the table every adapter test runs.
+// Case is one request of the table every framework test runs.
 type Case struct {
 	// Name names the case.
 	Name string

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/fbverify/fbverify/verify/internal/strictjson"
 )
 
 // AppCheckIssuerPrefix is the issuer prefix of Firebase App Check tokens:
@@ -14,25 +16,20 @@ const AppCheckIssuerPrefix = "https://firebaseappcheck.googleapis.com/"
 // tokens).
 var ErrInvalidType = errors.New("verify: wrong token type")
 
-// appCheckFields are the typed claims of an App Check payload.
-var appCheckFields = newFields("", 1,
-	stringField("sub", ErrInvalidSubject, func(t *AppCheckToken) *string { return &t.AppID }),
-	stringField("iss", ErrInvalidIssuer, func(t *AppCheckToken) *string { return &t.Issuer }),
-	stringsField("aud", ErrInvalidAudience, func(t *AppCheckToken) *[]string { return &t.Audience }),
-	timeField("iat", ErrInvalidIssuedAt, func(t *AppCheckToken) *time.Time { return &t.IssuedAt }),
-	timeField("exp", ErrInvalidExpiry, func(t *AppCheckToken) *time.Time { return &t.Expires }),
-)
-
 // ParseAppCheck decodes an App Check token's payload, with the same
 // strictness as Parse: aud must be an array of strings. The Token keeps a
 // copy of payload, so the caller may reuse payload once it returns.
 func ParseAppCheck(payload []byte) (*AppCheckToken, error) {
-	p := jsonParser{data: payload, str: string(payload)}
+	d := strictjson.New(payload)
 	t := &AppCheckToken{}
-	if err := p.result("payload", p.appCheck(t)); err != nil {
+	err := d.Begin()
+	if err == nil {
+		err = readAppCheck(&d, t)
+	}
+	if err := outcome(&d, "payload", err); err != nil {
 		return nil, err
 	}
-	t.Payload = p.str // the typed strings are substrings of it
+	t.Payload = d.Text() // the typed strings are substrings of it
 	return t, nil
 }
 

@@ -91,6 +91,22 @@ var parseJunkShapes = []struct {
 	{"keys-at-the-limit-folding", func(n int) string {
 		return junkKeys(n, func(i int) string { return fmt.Sprintf("%03d", i) + strings.Repeat("Ж", (n/250-9)/2) })
 	}},
+	{"keys-at-the-limit-wide-folding", func(n int) string {
+		return junkKeys(n, func(i int) string { return fmt.Sprintf("%03d", i) + strings.Repeat("Ａ", (n/250-9)/3) })
+	}},
+	{"keys-at-the-limit-escaped", func(n int) string {
+		return junkKeys(n, func(i int) string { return fmt.Sprintf("%03d", i) + strings.Repeat(`\u00e9`, (n/250-9)/6) })
+	}},
+	{"keys-at-the-limit-emoji", func(n int) string {
+		return junkKeys(n, func(i int) string { return fmt.Sprintf("%03d", i) + strings.Repeat("\U0001F600", (n/250-9)/4) })
+	}},
+	{"deep-objects", func(n int) string {
+		unit := strings.Repeat(`{"a":`, MaxJSONDepth-3) + "0" + strings.Repeat("}", MaxJSONDepth-3)
+		return `{"x":[` + strings.Repeat(unit+",", (n-10)/(len(unit)+1)) + `0]}`
+	}},
+	{"numbers-at-float-max", func(n int) string {
+		return `{"x":[` + strings.Repeat("1.7976931348623157e308,", (n-10)/23) + `0]}`
+	}},
 	{"array-at-the-limit", func(n int) string {
 		return `{"x":[` + strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a", n/1000-3)+`",`, 1000), ",") + `]}`
 	}},

@@ -2,6 +2,8 @@ package claimcheck
 
 import (
 	"fmt"
+
+	"github.com/fbverify/fbverify/verify/internal/strictjson"
 )
 
 // Algorithms a Firebase token may name in its header.
@@ -12,21 +14,16 @@ const (
 	AlgorithmNone = "none"
 )
 
-// headerFields are the header parameters read into a Header, with the
-// rule each one's JSON type belongs to.
-var headerFields = newFields("", 1,
-	stringField("alg", ErrUnsupportedAlgorithm, func(h *Header) *string { return &h.Algorithm }),
-	stringField("kid", ErrInvalidKeyID, func(h *Header) *string { return &h.KeyID }),
-	stringField("typ", nil, func(h *Header) *string { return &h.Type }),
-	presentField("crit", nil, func(h *Header) *bool { return &h.Critical }),
-)
-
 // ParseHeader decodes a token's header from its JSON (already base64url
 // decoded). It refuses duplicate keys, deep nesting and mistyped parameters.
 func ParseHeader(data []byte) (Header, error) {
 	var h Header
-	p := jsonParser{data: data, str: string(data)}
-	if err := p.result("header", p.header(&h)); err != nil {
+	d := strictjson.New(data)
+	err := d.Begin()
+	if err == nil {
+		err = readHeader(&d, &h)
+	}
+	if err := outcome(&d, "header", err); err != nil {
 		return Header{}, err
 	}
 	return h, nil

@@ -3,9 +3,9 @@ package claimcheck
 import (
 	"bytes"
 	"time"
-	"unsafe"
 
 	"github.com/fbverify/fbverify/claims"
+	"github.com/fbverify/fbverify/verify/internal/strictjson"
 )
 
 // The claims types the parser fills, from package claims.
@@ -17,37 +17,6 @@ type (
 	ValidationError = claims.ValidationError
 )
 
-// tokenFields are the typed claims of a payload, in the one table that
-// names each claim, the Token field it fills and the rule its JSON type
-// belongs to: a new typed claim is one line here. uid is read only for
-// its type: the Admin SDK decodes a uid claim into a string, so one of
-// another type makes the token unreadable there and is refused here
-// (ErrInvalidSubject).
-var tokenFields = newFields("", 1,
-	stringField("sub", ErrInvalidSubject, func(t *Token) *string { return &t.UID }),
-	stringField("aud", ErrInvalidAudience, func(t *Token) *string { return &t.Audience }),
-	stringField("iss", ErrInvalidIssuer, func(t *Token) *string { return &t.Issuer }),
-	timeField("iat", ErrInvalidIssuedAt, func(t *Token) *time.Time { return &t.IssuedAt }),
-	timeField("exp", ErrInvalidExpiry, func(t *Token) *time.Time { return &t.Expires }),
-	timeField("auth_time", ErrInvalidAuthTime, func(t *Token) *time.Time { return &t.AuthTime }),
-	stringField("email", nil, func(t *Token) *string { return &t.Email }),
-	boolField("email_verified", nil, func(t *Token) *bool { return &t.EmailVerified }),
-	stringField("phone_number", nil, func(t *Token) *string { return &t.PhoneNumber }),
-	stringField("name", nil, func(t *Token) *string { return &t.Name }),
-	stringField("picture", nil, func(t *Token) *string { return &t.Picture }),
-	firebaseField("firebase", nil, func(t *Token) *Firebase { return &t.Firebase }),
-	typeOnlyField[Token]("uid", ErrInvalidSubject),
-)
-
-// firebaseFields are the typed members of the firebase claim.
-var firebaseFields = newFields("firebase.", 2,
-	stringField("sign_in_provider", nil, func(f *Firebase) *string { return &f.SignInProvider }),
-	identitiesField[Firebase]("identities", nil),
-	stringField("tenant", ErrInvalidTenant, func(f *Firebase) *string { return &f.Tenant }),
-	stringField("sign_in_second_factor", nil, func(f *Firebase) *string { return &f.SignInSecondFactor }),
-	stringField("second_factor_identifier", nil, func(f *Firebase) *string { return &f.SecondFactorIdentifier }),
-)
-
 // Parse decodes a token's payload from its JSON (already base64url decoded).
 // It checks the JSON strictly (full grammar, valid UTF-8, no duplicate keys,
 // bounded depth) and the types of the typed claims, but none of the rules:
@@ -55,11 +24,16 @@ var firebaseFields = newFields("firebase.", 2,
 // rule, worded as encoding/json words the type error. The Token keeps a
 // copy of payload, so the caller may reuse payload once Parse returns.
 func Parse(payload []byte) (*Token, error) {
-	p := jsonParser{data: payload, str: string(payload)}
-	t := &Token{Payload: p.str}
-	if err := p.result("payload", p.payload(t)); err != nil {
+	d := strictjson.New(payload)
+	t := &Token{}
+	err := d.Begin()
+	if err == nil {
+		err = readToken(&d, t)
+	}
+	if err := outcome(&d, "payload", err); err != nil {
 		return nil, err
 	}
+	t.Payload = d.Text() // the typed strings are substrings of it
 	return t, nil
 }
 
@@ -69,28 +43,34 @@ func Parse(payload []byte) (*Token, error) {
 // duplicate key, nesting too deep, or no object at all. Otherwise (even
 // when prefix is a whole payload) it returns nil and Parse decides. It
 // lets a verifier refuse a long junk payload having decoded only its
-// start; it allocates nothing for the payloads it does not refuse. A
-// start unlikely to reach a limit (see mayReachLimit) is left to Parse
-// whole, even if it repeats a key or nests too deep.
+// start. A start unlikely to reach a limit (see mayReachLimit) is left to
+// Parse whole, even if it repeats a key or nests too deep.
 func CheckPayloadPrefix(prefix []byte) error {
-	// The strings read are dropped before CheckPayloadPrefix returns (an
-	// error message copies what it quotes), so prefix is not copied.
-	p := jsonParser{data: prefix, str: unsafe.String(unsafe.SliceData(prefix), len(prefix))}
-	if err := p.begin(); err != nil {
-		if p.decisive(err) {
-			return &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
-		}
-		return nil
+	d := strictjson.New(prefix)
+	err := d.Begin()
+	if err == nil && mayReachLimit(prefix) {
+		var t Token
+		err = readToken(&d, &t)
 	}
-	if !mayReachLimit(prefix) {
-		return nil
-	}
-	var t Token
-	if err := p.payload(&t); err != nil && p.decisive(err) {
+	if err != nil && d.Decisive(err) {
 		return &ValidationError{Claim: "payload", Err: ErrMalformed, Actual: err.Error()}
 	}
 	return nil
 }
+
+// The limits of package strictjson, under the names package verify's
+// documentation gives them.
+const (
+	// MaxJSONDepth is how deeply objects and arrays may nest in a token's
+	// header or payload.
+	MaxJSONDepth = strictjson.MaxDepth
+	// MaxJSONMembers is how many members one object of a token's header
+	// or payload may have.
+	MaxJSONMembers = strictjson.MaxMembers
+	// MaxJSONValues is how many members and array elements a token's
+	// header or payload may have in all.
+	MaxJSONValues = strictjson.MaxValues
+)
 
 // mayReachLimit guesses, from counts of a few bytes, whether reading the
 // start of a payload could reach MaxJSONMembers or MaxJSONValues, so that

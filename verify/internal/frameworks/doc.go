@@ -7,7 +7,7 @@
 // modules under verify/ (verify/ginauth, verify/fiberauth,
 // verify/grpcauth, verify/connectauth), each with its own tests.
 //
-// This package's own test checks that the Go snippets of the README's
-// framework section are cut from tested code: this module's, or the
-// adapter modules', read by their path in the repository.
+// It lives below verify/ so that its tests share the adapters' fixture,
+// verify/internal/authtest; README.md here shows each router's snippet,
+// cut from these tests.
 package frameworks

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"reflect"
 	"unicode/utf8"
+
+	"github.com/fbverify/fbverify/verify/internal/strictjson"
 )
 
-// checkStrictJSON is the reference the one-pass parser (fastjson.go) is
+// checkStrictJSON is the reference the one-pass parser (package strictjson, through Parse) is
 // tested against: the structural scan the package used before it, which
 // encoding/json then decoded. It compares each key with every key before
 // it, so it is quadratic; the parser is not. It reports whether data is a single JSON object with no
@@ -26,6 +28,14 @@ import (
 //
 // The full grammar is checked later by encoding/json; this pass only walks
 // the structure, and allocates nothing for keys without escapes.
+// The kinds of fault, as package strictjson names them.
+var (
+	errSyntax       = strictjson.ErrSyntax
+	errDuplicateKey = strictjson.ErrDuplicateKey
+	errTooDeep      = strictjson.ErrTooDeep
+	errTooMany      = strictjson.ErrTooMany
+)
+
 func checkStrictJSON(data []byte, topNames, firebaseNames []string) error {
 	s := scanner{data: data, topNames: topNames, firebaseNames: firebaseNames}
 	s.skipSpace()
@@ -120,31 +130,9 @@ func (s *scanner) object(depth int, names []string) error {
 		if err := s.count(); err != nil {
 			return err
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-			return fmt.Errorf("%w: expected a key", errSyntax)
-		}
-		raw, escaped, err := s.str()
+		key, err := s.key(keys, names)
 		if err != nil {
 			return err
-		}
-		key := raw[1 : len(raw)-1]
-		if escaped {
-			var decoded string
-			if err := json.Unmarshal(raw, &decoded); err != nil {
-				return fmt.Errorf("%w: bad key", errSyntax)
-			}
-			key = []byte(decoded)
-		}
-		for _, seen := range keys {
-			if bytes.EqualFold(seen, key) {
-				return fmt.Errorf("%w %q", errDuplicateKey, key)
-			}
-		}
-		for _, name := range names {
-			if string(key) != name && bytes.EqualFold(key, []byte(name)) {
-				return fmt.Errorf("%w: key %q is not spelled %q", errSyntax, key, name)
-			}
 		}
 		keys = append(keys, key)
 		s.skipSpace()
@@ -152,33 +140,76 @@ func (s *scanner) object(depth int, names []string) error {
 			return fmt.Errorf("%w: expected ':'", errSyntax)
 		}
 		s.pos++
-		if depth == 1 && string(key) == "firebase" {
-			s.skipSpace()
-			if s.pos < len(s.data) && s.data[s.pos] == '{' {
-				err = s.object(depth+1, s.firebaseNames)
-			} else {
-				err = s.value(depth)
-			}
-		} else {
-			err = s.value(depth)
-		}
+		err = s.member(depth, key)
 		if err != nil {
 			return err
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return fmt.Errorf("%w: unexpected end", errSyntax)
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return fmt.Errorf("%w: expected ',' or '}'", errSyntax)
+		if more, err := s.next('}'); err != nil || !more {
+			return err
 		}
 	}
+}
+
+// key reads a key and checks it against the keys before it in its object
+// and against names.
+func (s *scanner) key(keys [][]byte, names []string) ([]byte, error) {
+	s.skipSpace()
+	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+		return nil, fmt.Errorf("%w: expected a key", errSyntax)
+	}
+	raw, escaped, err := s.str()
+	if err != nil {
+		return nil, err
+	}
+	key := raw[1 : len(raw)-1]
+	if escaped {
+		var decoded string
+		if err := json.Unmarshal(raw, &decoded); err != nil {
+			return nil, fmt.Errorf("%w: bad key", errSyntax)
+		}
+		key = []byte(decoded)
+	}
+	for _, seen := range keys {
+		if bytes.EqualFold(seen, key) {
+			return nil, fmt.Errorf("%w %q", errDuplicateKey, key)
+		}
+	}
+	for _, name := range names {
+		if string(key) != name && bytes.EqualFold(key, []byte(name)) {
+			return nil, fmt.Errorf("%w: key %q is not spelled %q", errSyntax, key, name)
+		}
+	}
+	return key, nil
+}
+
+// member skips the value of the member key of an object at depth: the
+// firebase claim's object with its own names.
+func (s *scanner) member(depth int, key []byte) error {
+	if depth == 1 && string(key) == "firebase" {
+		s.skipSpace()
+		if s.pos < len(s.data) && s.data[s.pos] == '{' {
+			return s.object(depth+1, s.firebaseNames)
+		}
+	}
+	return s.value(depth)
+}
+
+// next reads the ',' or the closer after a member or an element, and
+// reports whether another follows.
+func (s *scanner) next(closer byte) (more bool, err error) {
+	s.skipSpace()
+	if s.pos >= len(s.data) {
+		return false, fmt.Errorf("%w: unexpected end", errSyntax)
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		return true, nil
+	case closer:
+		s.pos++
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: expected ',' or '%c'", errSyntax, closer)
 }
 
 // count counts a member or an array element against MaxJSONValues.
@@ -207,18 +238,8 @@ func (s *scanner) array(depth int) error {
 		if err := s.value(depth); err != nil {
 			return err
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return fmt.Errorf("%w: unexpected end", errSyntax)
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			return nil
-		default:
-			return fmt.Errorf("%w: expected ',' or ']'", errSyntax)
+		if more, err := s.next(']'); err != nil || !more {
+			return err
 		}
 	}
 }
@@ -251,10 +272,10 @@ func (s *scanner) str() (raw []byte, escaped bool, err error) {
 // and table tests compare the two.
 
 var (
-	payloadNames  = tokenFields.names.names
-	firebaseNames = firebaseFields.names.names
-	headerNames   = headerFields.names.names
-	appCheckNames = appCheckFields.names.names
+	payloadNames  = tokenClaims.names.List()
+	firebaseNames = firebaseClaims.names.List()
+	headerNames   = headerClaims.names.List()
+	appCheckNames = appCheckClaims.names.List()
 	// payloadRules names the rule broken when a claim has the wrong JSON type.
 	payloadRules = map[string]error{
 		"sub":             ErrInvalidSubject,

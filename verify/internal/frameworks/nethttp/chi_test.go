@@ -8,12 +8,12 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/fbverify/fbverify/testdata/frameworks/internal/fwtest"
 	"github.com/fbverify/fbverify/verify"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 func TestChi(t *testing.T) {
-	f := fwtest.New(t)
+	f := authtest.New(t)
 	v := f.Verifier
 
 	r := chi.NewRouter()
@@ -34,11 +34,11 @@ func TestChi(t *testing.T) {
 	defer srv.Close()
 	for _, c := range f.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
-			fwtest.CheckHTTP(t, c, fwtest.Get(t, srv.URL+"/me", c.Token))
+			authtest.CheckHTTP(t, c, authtest.Get(t, srv.URL+"/me", c.Token))
 		})
 	}
 	t.Run("unprotected route", func(t *testing.T) {
-		if got := fwtest.Get(t, srv.URL+"/health", ""); got.Status != http.StatusOK || got.Body != "ok" {
+		if got := authtest.Get(t, srv.URL+"/health", ""); got.Status != http.StatusOK || got.Body != "ok" {
 			t.Fatalf("got %d %q, want 200 ok", got.Status, got.Body)
 		}
 	})

@@ -6,12 +6,12 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/fbverify/fbverify/testdata/frameworks/internal/fwtest"
 	"github.com/fbverify/fbverify/verify"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 func TestServeMux(t *testing.T) {
-	f := fwtest.New(t)
+	f := authtest.New(t)
 	v := f.Verifier
 
 	mux := http.NewServeMux()
@@ -28,7 +28,7 @@ func TestServeMux(t *testing.T) {
 	defer srv.Close()
 	for _, c := range f.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
-			fwtest.CheckHTTP(t, c, fwtest.Get(t, srv.URL+"/me", c.Token))
+			authtest.CheckHTTP(t, c, authtest.Get(t, srv.URL+"/me", c.Token))
 		})
 	}
 }

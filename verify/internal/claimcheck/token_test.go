@@ -9,9 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // referenceParse is Parse as it was before the single-pass parser: the
@@ -415,145 +412,6 @@ func FuzzFastParserMatchesReference(f *testing.F) {
 	})
 }
 
-func TestPlainPrefixMatchesPlainByte(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	interesting := []byte{0, 0x1f, 0x20, '!', '"', '#', '\\', 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a', '@', 'A', 'Z', '[', 'z', 0xc1, 0xda}
-	for i := 0; i < 200000; i++ {
-		var w [8]byte
-		for j := range w {
-			if r.IntN(2) == 0 {
-				w[j] = interesting[r.IntN(len(interesting))]
-			} else {
-				w[j] = byte(r.IntN(256))
-			}
-		}
-		if i%3 == 0 { // mostly plain words with one odd byte
-			for j := range w {
-				w[j] = 'a' + byte(r.IntN(26))
-			}
-			w[r.IntN(8)] = interesting[r.IntN(len(interesting))]
-		}
-		want := 0
-		for want < len(w) && plainByte[w[want]] {
-			want++
-		}
-		x := uint64(0)
-		for j := 7; j >= 0; j-- {
-			x = x<<8 | uint64(w[j])
-		}
-		if got := plainPrefix(x); got != want {
-			t.Fatalf("plainPrefix(%q) = %d, want %d", w, got, want)
-		}
-		wantKey := 0
-		for wantKey < len(w) && plainKeyByte[w[wantKey]] {
-			wantKey++
-		}
-		if got := plainKeyPrefix(x); got != wantKey {
-			t.Fatalf("plainKeyPrefix(%q) = %d, want %d", w, got, wantKey)
-		}
-	}
-}
-
-// TestFieldTables checks the tables that drive the parser: each name is
-// found at its own index, every typed field is filled from its claim, and
-// a claim of the wrong JSON type breaks its own rule, worded as
-// encoding/json words it.
-func TestFieldTables(t *testing.T) {
-	for _, names := range []*nameSet{tokenFields.names, firebaseFields.names, headerFields.names, appCheckFields.names} {
-		for i, n := range names.names {
-			if got := names.index(n, keySig(n)); got != i {
-				t.Errorf("%q is found at %d, want %d", n, got, i)
-			}
-		}
-	}
-	if tokenFields.depth != 1 || firebaseFields.depth != 2 || headerFields.depth != 1 || appCheckFields.depth != 1 {
-		t.Errorf("depths %d, %d, %d, %d, want 1, 2, 1, 1", tokenFields.depth, firebaseFields.depth, headerFields.depth, appCheckFields.depth)
-	}
-	tok, err := Parse([]byte(`{"sub":"u1","aud":"p","iss":"i","iat":100,"exp":200,"auth_time":50,` +
-		`"email":"e@x","email_verified":true,"phone_number":"+1","name":"N","picture":"https://p","uid":"u1",` +
-		`"firebase":{"sign_in_provider":"password","identities":{"email":["e@x"]},"tenant":"t1",` +
-		`"sign_in_second_factor":"phone","second_factor_identifier":"f1"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Token{UID: "u1", Audience: "p", Issuer: "i", IssuedAt: time.Unix(100, 0).UTC(), Expires: time.Unix(200, 0).UTC(),
-		AuthTime: time.Unix(50, 0).UTC(), Email: "e@x", EmailVerified: true, PhoneNumber: "+1", Name: "N", Picture: "https://p",
-		Firebase: Firebase{SignInProvider: "password", Tenant: "t1",
-			SignInSecondFactor: "phone", SecondFactorIdentifier: "f1"}}
-	got := *tok
-	got.Payload = ""
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Parse =\n%#v\nwant\n%#v", got, want)
-	}
-	for _, c := range []struct {
-		payload          string
-		claim            string
-		rule             error
-		expected, actual string
-	}{
-		{`{"sub":1}`, "sub", ErrInvalidSubject, "a JSON string", "a JSON number"},
-		{`{"uid":true}`, "uid", ErrInvalidSubject, "a JSON string", "a JSON bool"},
-		{`{"aud":["p"]}`, "aud", ErrInvalidAudience, "a JSON string", "a JSON array"},
-		{`{"iss":{}}`, "iss", ErrInvalidIssuer, "a JSON string", "a JSON object"},
-		{`{"iat":"1"}`, "iat", ErrInvalidIssuedAt, "a whole number", "a JSON string"},
-		{`{"exp":1.5}`, "exp", ErrInvalidExpiry, "a whole number", "a JSON number 1.5"},
-		{`{"auth_time":99999999999999999999}`, "auth_time", ErrInvalidAuthTime, "a whole number", "a JSON number 99999999999999999999"},
-		{`{"email_verified":"yes"}`, "email_verified", ErrMalformed, "a JSON boolean", "a JSON string"},
-		{`{"firebase":[]}`, "firebase", ErrMalformed, "a JSON object", "a JSON array"},
-		{`{"firebase":{"tenant":5}}`, "firebase.tenant", ErrInvalidTenant, "a JSON string", "a JSON number"},
-		{`{"firebase":{"identities":{"email":"e"}}}`, "firebase.identities", ErrMalformed, "a JSON array", "a JSON string"},
-		{`{"firebase":{"identities":{"email":[1]}}}`, "firebase.identities", ErrMalformed, "a JSON string", "a JSON number"},
-		{`{"sub":1,"aud":2}`, "sub", ErrInvalidSubject, "a JSON string", "a JSON number"}, // the first mistake
-	} {
-		_, err := Parse([]byte(c.payload))
-		var ve *ValidationError
-		if !errors.As(err, &ve) || ve.Claim != c.claim || ve.Err != c.rule || ve.Expected != c.expected || ve.Actual != c.actual {
-			t.Errorf("Parse(%s) = %#v, want %s %v expected %q actual %q", c.payload, err, c.claim, c.rule, c.expected, c.actual)
-		}
-		checkPayload(t, c.payload)
-	}
-	if _, err := Parse([]byte(`{"sub":1,"x":[}`)); !errors.Is(err, ErrMalformed) {
-		t.Errorf("a syntax error after a mistyped claim: %v, want ErrMalformed", err)
-	}
-}
-
-// TestFoldKeyMatchesEqualFold checks, for every rune, that foldKey gives
-// two one-rune keys the same folded form exactly when strings.EqualFold
-// says they are equal: the hash set of keys relies on it.
-func TestFoldKeyMatchesEqualFold(t *testing.T) {
-	byForm := map[string]rune{}
-	for r := rune(0); r <= unicode.MaxRune; r++ {
-		if utf16.IsSurrogate(r) {
-			continue
-		}
-		k := string(r)
-		f, self := foldKey(k, nil)
-		form := string(f)
-		if self {
-			form = k
-		}
-		if self != (r < utf8.RuneSelf && !unicode.IsUpper(r)) {
-			t.Fatalf("foldKey(%q): self %v", k, self)
-		}
-		// Every rune of the orbit has the same form.
-		for o := unicode.SimpleFold(r); o != r; o = unicode.SimpleFold(o) {
-			of, oself := foldKey(string(o), nil)
-			oform := string(of)
-			if oself {
-				oform = string(o)
-			}
-			if oform != form {
-				t.Fatalf("%q and %q fold together but have the forms %q and %q", k, string(o), form, oform)
-			}
-		}
-		// No rune of another orbit has it.
-		if prev, ok := byForm[form]; ok && !strings.EqualFold(string(prev), k) {
-			t.Fatalf("%q and %q differ under folding but share the form %q", string(prev), k, form)
-		}
-		byForm[form] = r
-	}
-}
-
 // TestManyKeys checks the hash set that takes over after eight keys: every
 // way of spelling a key again is refused wherever it comes, and distinct
 // keys are accepted, as by the reference.
@@ -591,20 +449,6 @@ func TestManyKeys(t *testing.T) {
 		// The same keys in a nested object, and in the firebase claim.
 		checkPayload(t, `{"c":{`+many+tail+`}}`)
 		checkPayload(t, `{"firebase":{`+many+tail+`}}`)
-	}
-}
-
-// TestKeyBefore checks the exact comparison behind a repeated hash: the
-// object's keys before the offset, and only those, are compared.
-func TestKeyBefore(t *testing.T) {
-	data := `{"a":1, "b":[{"c":2}],"D":{"x":"}"},"e\u0301":4,"f":5}`
-	p := jsonParser{data: []byte(data), str: data}
-	keys := objectKeys{start: 0, depth: 1}
-	end := strings.Index(data, `"f"`)
-	for k, want := range map[string]bool{"a": true, "B": true, "d": true, "e\u0301": true, "c": false, "x": false, "f": false, "e": false} {
-		if got := p.keyBefore(&keys, k, end); got != want {
-			t.Errorf("keyBefore(%q) = %v, want %v", k, got, want)
-		}
 	}
 }
 
@@ -671,28 +515,6 @@ func denseClaims(n int) string {
 	return b.String()
 }
 
-// TestFoldTable compares the table behind smallestFold with the walk of
-// unicode.SimpleFold's orbit, for every rune.
-func TestFoldTable(t *testing.T) {
-	for r := rune(0); r <= unicode.MaxRune+1; r++ {
-		if got, want := smallestFold(r), orbitMin(r); got != want {
-			t.Fatalf("smallestFold(%U) = %U, want %U", r, got, want)
-		}
-	}
-	for r, got := range foldTable().two {
-		want := orbitMin(rune(r))
-		if 'A' <= want && want <= 'Z' {
-			want += 'a' - 'A'
-		}
-		if rune(got) != want {
-			t.Fatalf("two[%U] = %U, want %U", r, got, want)
-		}
-	}
-	if n := len(foldTable().pages); n > 64 {
-		t.Errorf("%d pages, want at most 64", n)
-	}
-}
-
 // prefixSeeds are payloads whose starts CheckPayloadPrefix decides, or
 // must not.
 var prefixSeeds = []string{
@@ -753,59 +575,6 @@ func FuzzPayloadPrefix(f *testing.F) {
 	})
 }
 
-func TestFoldSetSize(t *testing.T) {
-	if foldSetSlots < 2*MaxJSONMembers || foldSetSlots&(foldSetSlots-1) != 0 {
-		t.Fatalf("foldSetSlots = %d, want a power of two of at least %d", foldSetSlots, 2*MaxJSONMembers)
-	}
-}
-
-// TestPlainThreeByte checks the shortcut for three-byte UTF-8 against the
-// utf8 package on every lead byte beyond ASCII and every pair after it.
-func TestPlainThreeByte(t *testing.T) {
-	for a := 0x80; a <= 0xff; a++ {
-		for b := 0; b <= 0xff; b++ {
-			for c := 0; c <= 0xff; c += 7 {
-				seq := []byte{byte(a), byte(b), byte(c)}
-				r, size := utf8.DecodeRune(seq)
-				if plainThreeByte(byte(a), byte(b), byte(c)) && (size != 3 || r != rune(a&0x0f)<<12|rune(b&0x3f)<<6|rune(c&0x3f)) {
-					t.Fatalf("plainThreeByte(% x) is true, but utf8 decodes %U of %d bytes", seq, r, size)
-				}
-			}
-		}
-	}
-}
-
-func TestFoldKeyInvalidUTF8(t *testing.T) {
-	for k, want := range map[string]string{"a\xffB": "a\ufffdb", "\xff": "\ufffd", "Ж\xc3": "Ж\ufffd", "ж\xe2\x82Ǆ": "Ж\ufffd\ufffdǄ"} {
-		if got, _ := foldKey(k, nil); string(got) != want {
-			t.Errorf("foldKey(%q) = %q, want %q", k, got, want)
-		}
-	}
-}
-
-// foldKey writes each rune's fold in the UTF-8 of its own width, at the
-// edges where the width changes: U+0080 (two bytes, not one), U+07FF and
-// U+0800 (three bytes, not two), U+FFFF and U+10000 (four), and the two
-// runes beyond ASCII that fold into it (Kelvin sign, long s).
-func TestFoldKeyAtEncodingEdges(t *testing.T) {
-	for k, want := range map[string]string{
-		"\u0080":     "\u0080",
-		"a\u07ffb":   "a\u07ffb",
-		"\u0800":     "\u0800",
-		"x\u0800y":   "x\u0800y",
-		"\uffff":     "\uffff",
-		"\U00010000": "\U00010000",
-		"\u212a":     "k", // KELVIN SIGN folds with K and k
-		"\u017f":     "s", // LATIN SMALL LETTER LONG S folds with S and s
-		"\u00c5X":    "\u00c5x",
-	} {
-		got, _ := foldKey(k, nil)
-		if string(got) != want || !utf8.Valid(got) {
-			t.Errorf("foldKey(%q) = %q, want %q", k, got, want)
-		}
-	}
-}
-
 // White space may stand on either side of every array element; the
 // skipping loops of the array reader move forward only.
 func TestParseArraysWithWhiteSpace(t *testing.T) {
@@ -825,35 +594,42 @@ func TestParseArraysWithWhiteSpace(t *testing.T) {
 	}
 }
 
-// TestWholeNumberMatchesSlowPath checks the one-pass read of NumericDates
-// against scanNumber and parseInt64: where it answers, it gives their
-// value and end, and it answers for every whole number of up to 18 digits.
-func TestWholeNumberMatchesSlowPath(t *testing.T) {
-	cases := []string{
-		"0", "-0", "7", "1795608000", "-1795608000", "999999999999999999", "-999999999999999999",
-		"1000000000000000000", "9223372036854775807", "9223372036854775808", "01", "-", "-a",
-		"1.5", "1e3", "1E3", "2.0", "0.0", "-0.5", "12,", "12}", "12 ", "1" + strings.Repeat("0", 30),
-		"12345678", "123456789,", "1234567890123456", "12345678901234567}", "123456789012345678",
-		"1234567890123456789", "-12345678901234567890", "17956080.0", "1795608000e1", "12345678:", "1234567/",
-		"99999999999999999", "10000000000000000", "98765432109876543,",
-	}
-	for _, text := range cases {
-		d := []byte(text)
-		n, end, ok := wholeNumber(d, 0)
-		slowEnd, err := scanNumber(d, 0)
-		var slow int64
-		slowOK := err == nil
-		if slowOK {
-			slow, slowOK = parseInt64(text[:slowEnd])
+// TestKeyPathsAgree reads claim names where the fast path takes them and
+// where it leaves them to the long way (white space, escapes, the end
+// near, repeats, other spellings), and checks that Parse agrees with the
+// reference parser on each.
+func TestKeyPathsAgree(t *testing.T) {
+	var payloads []string
+	for _, name := range append(append([]string{}, payloadNames...), "user_id", "x") {
+		value := `"v"`
+		switch name {
+		case "iat", "exp", "auth_time":
+			value = "1795608000"
+		case "email_verified":
+			value = "true"
+		case "firebase":
+			value = `{"sign_in_provider":"password","tenant":"t-1","identities":{"email":["a@b"]}}`
 		}
-		digits := strings.TrimPrefix(text[:slowEnd], "-")
-		whole := err == nil && len(digits) > 0 && len(digits) <= 18 && strings.Trim(digits, "0123456789") == "" &&
-			(slowEnd == len(text) || strings.IndexByte(".eE0123456789", text[slowEnd]) < 0) // "01" is left to the slow path, to be refused
-		switch {
-		case ok && (!slowOK || n != slow || end != slowEnd):
-			t.Errorf("wholeNumber(%q) = %d, %d; slow path %d, %d (ok %v)", text, n, end, slow, slowEnd, slowOK)
-		case whole && !ok:
-			t.Errorf("wholeNumber(%q) left a whole number of %d digits to the slow path", text, len(digits))
-		}
+		long := `,"padding":"` + strings.Repeat("p", 24) + `"`
+		payloads = append(payloads,
+			`{"`+name+`":`+value+long+`}`,
+			`{"`+name+`":`+value+`}`,
+			`{ "`+name+`" : `+value+long+`}`,
+			`{"`+name+`":`+value+`,"`+name+`":`+value+long+`}`,
+			`{"`+name+`":`+value+`, "`+name+`":`+value+long+`}`,
+			`{"`+strings.ToUpper(name)+`":`+value+long+`}`,
+			`{"`+name+`":`+value+`,"`+strings.ToUpper(name)+`":`+value+long+`}`,
+			`{"\u00`+hexByte(name[0])+name[1:]+`":`+value+long+`}`,
+			`{"`+name+`x":`+value+long+`}`,
+			`{"`+name+`":`+value+long+`,"`+name+`":`+value+`}`,
+		)
 	}
+	for _, p := range payloads {
+		checkPayload(t, p)
+	}
+}
+
+func hexByte(c byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[c>>4], digits[c&15]})
 }

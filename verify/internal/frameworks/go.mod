@@ -1,8 +1,8 @@
-module github.com/fbverify/fbverify/testdata/frameworks
+module github.com/fbverify/fbverify/verify/internal/frameworks
 
 go 1.26.0
 
-replace github.com/fbverify/fbverify => ../..
+replace github.com/fbverify/fbverify => ../../..
 
 require (
 	github.com/fbverify/fbverify v0.0.0

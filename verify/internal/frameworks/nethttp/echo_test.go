@@ -7,12 +7,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/fbverify/fbverify/testdata/frameworks/internal/fwtest"
 	"github.com/fbverify/fbverify/verify"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 func TestEcho(t *testing.T) {
-	f := fwtest.New(t)
+	f := authtest.New(t)
 	v := f.Verifier
 
 	e := echo.New()
@@ -29,7 +29,7 @@ func TestEcho(t *testing.T) {
 	defer srv.Close()
 	for _, c := range f.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
-			fwtest.CheckHTTP(t, c, fwtest.Get(t, srv.URL+"/api/me", c.Token))
+			authtest.CheckHTTP(t, c, authtest.Get(t, srv.URL+"/api/me", c.Token))
 		})
 	}
 }

@@ -8,12 +8,12 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/fbverify/fbverify/testdata/frameworks/internal/fwtest"
 	"github.com/fbverify/fbverify/verify"
+	"github.com/fbverify/fbverify/verify/internal/authtest"
 )
 
 func TestGorillaMux(t *testing.T) {
-	f := fwtest.New(t)
+	f := authtest.New(t)
 	v := f.Verifier
 
 	r := mux.NewRouter()
@@ -32,7 +32,7 @@ func TestGorillaMux(t *testing.T) {
 	defer srv.Close()
 	for _, c := range f.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
-			fwtest.CheckHTTP(t, c, fwtest.Get(t, srv.URL+"/api/me", c.Token))
+			authtest.CheckHTTP(t, c, authtest.Get(t, srv.URL+"/api/me", c.Token))
 		})
 	}
 }
