@@ -336,183 +336,229 @@ func runRotationSim(t *testing.T, pool []*rsa.PrivateKey, ts *simTokens, skew ti
 	g.now.Store(t0.UnixNano())
 	srv := httptest.NewServer(g)
 	defer srv.Close()
-	host := func() time.Time { return g.clock().Add(skew) }
+	sim := newRotationSim(t, g, srv.URL+"/jwks", ts, skew)
+	defer sim.v.Close()
+	if err := sim.remote.Refresh(sim.ctx); err != nil {
+		t.Fatalf("warm-up: %v", err)
+	}
+	sim.settle()
 
-	var (
-		evMu   sync.Mutex
-		events []jwks.FetchEvent
-	)
-	var fetchLog []string
-	remote, err := jwks.NewRemote(srv.URL+"/jwks", jwks.RemoteOptions{
-		Now: host,
+	sim.res = simResult{rotations: len(rots) - 1, faults: len(faults), byReason: map[string]int{}}
+	steps := simSteps(t0, rots, faults)
+	sim.res.steps = len(steps)
+	for _, at := range steps {
+		sim.genuineStep(at)
+		sim.retiredStep(at)
+	}
+	sim.evMu.Lock()
+	sim.res.fetches = len(sim.events)
+	for _, ev := range sim.events {
+		if ev.Err != nil {
+			sim.res.failed++
+		}
+	}
+	sim.evMu.Unlock()
+	return sim.res
+}
+
+// rotationSim is one run of the simulation: the fake Google, the key
+// source and Verifier on its clock, and what the run has counted.
+type rotationSim struct {
+	t      *testing.T
+	g      *fakeGoogle
+	ts     *simTokens
+	host   func() time.Time
+	remote *jwks.Remote
+	v      *verify.Verifier
+	ctx    context.Context
+
+	evMu     sync.Mutex
+	events   []jwks.FetchEvent
+	fetchLog []string
+
+	res    simResult
+	open   map[string]*simWindow
+	lastOK time.Time // Google time of the last successful fetch's end
+}
+
+// newRotationSim builds the key source and the Verifier, both on the host
+// clock (Google's clock plus skew).
+func newRotationSim(t *testing.T, g *fakeGoogle, url string, ts *simTokens, skew time.Duration) *rotationSim {
+	t.Helper()
+	sim := &rotationSim{t: t, g: g, ts: ts, ctx: context.Background(), open: map[string]*simWindow{}}
+	sim.host = func() time.Time { return g.clock().Add(skew) }
+	remote, err := jwks.NewRemote(url, jwks.RemoteOptions{
+		Now: sim.host,
 		// A silent endpoint is given up on after 20 ms of real time (see
 		// impatientTransport), a healthy one has the default 10 s.
 		HTTPClient: &http.Client{Transport: &impatientTransport{g: g}},
 		OnFetch: func(ev jwks.FetchEvent) {
-			evMu.Lock()
-			events = append(events, ev)
-			fetchLog = append(fetchLog, fmt.Sprintf("%v: %d keys, status %d, max-age %v, err %v", g.clock().Format(time.DateTime), ev.Keys, ev.Status, ev.MaxAge, ev.Err))
-			evMu.Unlock()
+			sim.evMu.Lock()
+			sim.events = append(sim.events, ev)
+			sim.fetchLog = append(sim.fetchLog, fmt.Sprintf("%v: %d keys, status %d, max-age %v, err %v", g.clock().Format(time.DateTime), ev.Keys, ev.Status, ev.MaxAge, ev.Err))
+			sim.evMu.Unlock()
 		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := verify.New("my-project", verify.WithKeySource(remote), verify.WithClock(host))
+	v, err := verify.New("my-project", verify.WithKeySource(remote), verify.WithClock(sim.host))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer v.Close()
-	ctx := context.Background()
+	sim.remote, sim.v = remote, v
+	return sim
+}
 
-	// settle waits until every fetch started has ended, so each step sees
-	// the key set as of its own time.
-	settle := func() (lastFailed bool) {
-		for {
-			started := remote.Status().Fetches
-			evMu.Lock()
-			done := len(events)
-			if done == started {
-				lastFailed = done > 0 && events[done-1].Err != nil
-				evMu.Unlock()
-				return lastFailed
-			}
-			evMu.Unlock()
-			time.Sleep(50 * time.Microsecond)
+// settle waits until every fetch started has ended, so each step sees the
+// key set as of its own time.
+func (sim *rotationSim) settle() {
+	for {
+		started := sim.remote.Status().Fetches
+		sim.evMu.Lock()
+		done := len(sim.events)
+		sim.evMu.Unlock()
+		if done == started {
+			return
 		}
+		time.Sleep(50 * time.Microsecond)
 	}
-	if err := remote.Refresh(ctx); err != nil {
-		t.Fatalf("warm-up: %v", err)
-	}
-	settle()
+}
 
-	res := simResult{rotations: len(rots) - 1, faults: len(faults), byReason: map[string]int{}}
-	open := map[string]*simWindow{}
-	var lastOK time.Time // Google time of the last successful fetch's end
-	verifyAt := func(at time.Time, tok string, retired bool) error {
-		g.now.Store(at.UnixNano())
-		before := remote.Status()
-		lastFailed := false
-		evMu.Lock()
-		if n := len(events); n > 0 {
-			lastFailed = events[n-1].Err != nil
-		}
-		evMu.Unlock()
-		_, err := v.Verify(ctx, tok)
-		settle()
-		after := remote.Status()
-		if n := after.Fetches - before.Fetches; n > 0 {
-			reason := "unknown kid: a new key"
-			if retired {
-				reason = "unknown kid: a retired key's token"
-			}
-			switch {
-			case lastFailed:
-				reason = "retry after a fault"
-			case !host().Before(before.Expires):
-				reason = "max-age ran out"
-			}
-			res.byReason[reason] += n
-		}
-		evMu.Lock()
-		if n := len(events); n > 0 && events[n-1].Err == nil {
-			lastOK = at
-		}
-		evMu.Unlock()
-		return err
-	}
+// lastFetchFailed reports whether the newest fetch ended in an error.
+func (sim *rotationSim) lastFetchFailed() bool {
+	sim.evMu.Lock()
+	defer sim.evMu.Unlock()
+	n := len(sim.events)
+	return n > 0 && sim.events[n-1].Err != nil
+}
 
-	steps := simSteps(t0, rots, faults)
-	res.steps = len(steps)
-	for _, at := range steps {
-		// The signing key, and the one before it while its tokens live.
-		cur := 0
-		for i, r := range rots {
-			if !at.Before(r.signs) {
-				cur = i
-			}
+// verifyAt verifies tok at Google time at, and counts the fetches it
+// caused by their reason.
+func (sim *rotationSim) verifyAt(at time.Time, tok string, retired bool) error {
+	sim.g.now.Store(at.UnixNano())
+	before := sim.remote.Status()
+	lastFailed := sim.lastFetchFailed()
+	_, err := sim.v.Verify(sim.ctx, tok)
+	sim.settle()
+	after := sim.remote.Status()
+	if n := after.Fetches - before.Fetches; n > 0 {
+		reason := "unknown kid: a new key"
+		if retired {
+			reason = "unknown kid: a retired key's token"
 		}
-		// The client's token: issued at its last half-hourly refresh, or
-		// when the key started signing if that is later.
-		iat := at.Truncate(simClientRefresh)
-		if iat.Before(rots[cur].signs) {
-			iat = rots[cur].signs
+		switch {
+		case lastFailed:
+			reason = "retry after a fault"
+		case !sim.host().Before(before.Expires):
+			reason = "max-age ran out"
 		}
-		genuine := []simRotation{rots[cur]}
-		toks := []string{ts.token(rots[cur], iat)}
-		// The last token of the key before, while it lives.
-		if cur > 0 && at.Before(rots[cur-1].retired) {
-			last := rots[cur].signs.Add(-time.Second).Truncate(simClientRefresh)
-			if last.Before(rots[cur-1].signs) {
-				last = rots[cur-1].signs
-			}
-			if at.Before(last.Add(simClientRefresh)) {
-				genuine = append(genuine, rots[cur-1])
-				toks = append(toks, ts.token(rots[cur-1], last))
-			}
-		}
-		for i, tok := range toks {
-			r := genuine[i]
-			res.genuine++
-			err := verifyAt(at, tok, false)
-			if err == nil {
-				delete(open, r.kid)
-				continue
-			}
-			if !errors.Is(err, jwks.ErrUnknownKey) && !errors.Is(err, jwks.ErrKeysUnavailable) {
-				t.Fatalf("%v: a genuine token of %s refused for another reason: %v", at, r.kid, err)
-			}
-			healthy := g.healthyFor(r.kid, at)
-			if healthy >= simMinRefresh {
-				evMu.Lock()
-				recent := fetchLog[max(0, len(fetchLog)-3):]
-				evMu.Unlock()
-				res.refusedAvoidable = append(res.refusedAvoidable, fmt.Sprintf("%v: %s served healthy for %v: %v; last fetches %q", at, r.kid, healthy, err, recent))
-				continue
-			}
-			why := "began with the endpoint failing"
-			switch {
-			case at.Before(r.published):
-				why = "began before the key was published"
-			case healthy > 0:
-				why = "began less than the minimum refresh interval after the key was published"
-			}
-			res.refusedUnavoidable++
-			if w := open[r.kid]; w != nil {
-				w.last, w.healthy = at, healthy
-			} else {
-				open[r.kid] = &simWindow{kid: r.kid, first: at, last: at, why: why, healthy: healthy}
-				res.windows = append(res.windows, open[r.kid])
-			}
-		}
-		// A key retired within the last hour: its tokens (minted at its
-		// retirement, as with a leaked key) are refused once a fetch after
-		// the retirement succeeded.
-		for _, r := range rots {
-			if r.retired.IsZero() || at.Before(r.retired) || !at.Before(r.retired.Add(time.Hour)) {
-				continue
-			}
-			res.retiredTried++
-			err := verifyAt(at, ts.token(r, r.retired), true)
-			if err == nil {
-				if !lastOK.Before(r.retired) && lastOK.Before(at) {
-					res.retiredAccepted = append(res.retiredAccepted, fmt.Sprintf("%v: %s retired at %v", at, r.kid, r.retired))
-				}
-				res.maxRetiredLife = max(res.maxRetiredLife, at.Sub(r.retired))
-			} else if !errors.Is(err, jwks.ErrUnknownKey) {
-				t.Fatalf("%v: a retired key's token: err = %v, want ErrUnknownKey", at, err)
-			}
+		sim.res.byReason[reason] += n
+	}
+	sim.evMu.Lock()
+	if n := len(sim.events); n > 0 && sim.events[n-1].Err == nil {
+		sim.lastOK = at
+	}
+	sim.evMu.Unlock()
+	return err
+}
+
+// clientTokens returns the tokens genuine clients send at time at: one of
+// the signing key, issued at its last half-hourly refresh (or when the
+// key started signing, if later), and the last token of the key before it
+// while that token lives.
+func (sim *rotationSim) clientTokens(at time.Time) ([]simRotation, []string) {
+	rots := sim.g.rotations
+	cur := 0
+	for i, r := range rots {
+		if !at.Before(r.signs) {
+			cur = i
 		}
 	}
-	evMu.Lock()
-	res.fetches = len(events)
-	for _, ev := range events {
-		if ev.Err != nil {
-			res.failed++
+	iat := at.Truncate(simClientRefresh)
+	if iat.Before(rots[cur].signs) {
+		iat = rots[cur].signs
+	}
+	genuine := []simRotation{rots[cur]}
+	toks := []string{sim.ts.token(rots[cur], iat)}
+	if cur > 0 && at.Before(rots[cur-1].retired) {
+		last := rots[cur].signs.Add(-time.Second).Truncate(simClientRefresh)
+		if last.Before(rots[cur-1].signs) {
+			last = rots[cur-1].signs
+		}
+		if at.Before(last.Add(simClientRefresh)) {
+			genuine = append(genuine, rots[cur-1])
+			toks = append(toks, sim.ts.token(rots[cur-1], last))
 		}
 	}
-	evMu.Unlock()
-	return res
+	return genuine, toks
+}
+
+// genuineStep verifies the clients' tokens at time at and sorts each
+// refusal as avoidable (the key was served healthy long enough) or not.
+func (sim *rotationSim) genuineStep(at time.Time) {
+	genuine, toks := sim.clientTokens(at)
+	for i, tok := range toks {
+		r := genuine[i]
+		sim.res.genuine++
+		err := sim.verifyAt(at, tok, false)
+		if err == nil {
+			delete(sim.open, r.kid)
+			continue
+		}
+		if !errors.Is(err, jwks.ErrUnknownKey) && !errors.Is(err, jwks.ErrKeysUnavailable) {
+			sim.t.Fatalf("%v: a genuine token of %s refused for another reason: %v", at, r.kid, err)
+		}
+		healthy := sim.g.healthyFor(r.kid, at)
+		if healthy >= simMinRefresh {
+			sim.evMu.Lock()
+			recent := sim.fetchLog[max(0, len(sim.fetchLog)-3):]
+			sim.evMu.Unlock()
+			sim.res.refusedAvoidable = append(sim.res.refusedAvoidable, fmt.Sprintf("%v: %s served healthy for %v: %v; last fetches %q", at, r.kid, healthy, err, recent))
+			continue
+		}
+		sim.unavoidable(at, r, healthy)
+	}
+}
+
+// unavoidable counts a refusal no verifier could have avoided, in the
+// window of refusals of its key.
+func (sim *rotationSim) unavoidable(at time.Time, r simRotation, healthy time.Duration) {
+	why := "began with the endpoint failing"
+	switch {
+	case at.Before(r.published):
+		why = "began before the key was published"
+	case healthy > 0:
+		why = "began less than the minimum refresh interval after the key was published"
+	}
+	sim.res.refusedUnavoidable++
+	if w := sim.open[r.kid]; w != nil {
+		w.last, w.healthy = at, healthy
+		return
+	}
+	sim.open[r.kid] = &simWindow{kid: r.kid, first: at, last: at, why: why, healthy: healthy}
+	sim.res.windows = append(sim.res.windows, sim.open[r.kid])
+}
+
+// retiredStep sends, for each key retired within the last hour, a token
+// minted at its retirement (as with a leaked key): it must be refused once
+// a fetch after the retirement succeeded.
+func (sim *rotationSim) retiredStep(at time.Time) {
+	for _, r := range sim.g.rotations {
+		if r.retired.IsZero() || at.Before(r.retired) || !at.Before(r.retired.Add(time.Hour)) {
+			continue
+		}
+		sim.res.retiredTried++
+		err := sim.verifyAt(at, sim.ts.token(r, r.retired), true)
+		if err == nil {
+			if !sim.lastOK.Before(r.retired) && sim.lastOK.Before(at) {
+				sim.res.retiredAccepted = append(sim.res.retiredAccepted, fmt.Sprintf("%v: %s retired at %v", at, r.kid, r.retired))
+			}
+			sim.res.maxRetiredLife = max(sim.res.maxRetiredLife, at.Sub(r.retired))
+		} else if !errors.Is(err, jwks.ErrUnknownKey) {
+			sim.t.Fatalf("%v: a retired key's token: err = %v, want ErrUnknownKey", at, err)
+		}
+	}
 }
 
 func TestKeyRotationsOverAMonth(t *testing.T) {
