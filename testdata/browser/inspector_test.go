@@ -153,7 +153,13 @@ func TestInspectorInChromium(t *testing.T) {
 			); err != nil {
 				t.Fatalf("minting with the page's button: %v", err)
 			}
+			// The result box may show again before the minted token's
+			// report replaces the last one: wait for the report itself.
 			page := readState(t, browserCtx)
+			for deadline := time.Now().Add(10 * time.Second); page.Kind != "firebase_session_cookie" && time.Now().Before(deadline); {
+				time.Sleep(50 * time.Millisecond)
+				page = readState(t, browserCtx)
+			}
 			if page.Kind != "firebase_session_cookie" || page.First != "iss" || !strings.Contains(page.Instead, "session cookie") {
 				t.Errorf("minted session cookie: %+v", page)
 			}

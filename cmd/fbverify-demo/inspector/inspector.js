@@ -158,6 +158,10 @@
     });
     $("inspect").addEventListener("click", inspect);
     $("clear").addEventListener("click", () => {
+      // A pending or in-flight inspection must not show its report
+      // after the page was cleared.
+      clearTimeout(timer);
+      seq++;
       $("token").value = "";
       $("result").hidden = true;
       showError("");
