@@ -18,6 +18,7 @@ targets=(
   "./verify/internal/claimcheck FuzzFastParserMatchesReference"
   "./verify/internal/claimcheck FuzzPayloadPrefix"
   "./verify/internal/strictjson FuzzGrammarMatchesEncodingJSON"
+  "./verify/internal/strictjson FuzzReadKeyMatchesScanString"
   "./jwks FuzzParseKeySet"
   "./jwks FuzzRepeatedMembers"
   "./jwks FuzzSnapshotFile"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -170,7 +171,7 @@ func (w *walker) object(depth int) error {
 		tok, _ := w.dec.Token()
 		k, _ := tok.(string)
 		for _, prev := range keys {
-			if foldEqual(prev, k) {
+			if strings.EqualFold(prev, k) {
 				return ErrDuplicateKey
 			}
 		}

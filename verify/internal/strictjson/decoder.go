@@ -33,12 +33,17 @@ var (
 )
 
 var (
-	errTooManyMembers = fmt.Errorf("%w: more than %d members in one object", ErrTooMany, MaxMembers)
-	errTooManyValues  = fmt.Errorf("%w: more than %d members and array elements in all", ErrTooMany, MaxValues)
-	errUnexpectedEnd  = syntaxErr("unexpected end")
-	errBadUTF8        = syntaxErr("not valid UTF-8")
-	errNotObject      = syntaxErr("not a JSON object")
-	errUnterminated   = syntaxErr("unterminated string")
+	errTooManyMembers   = fmt.Errorf("%w: more than %d members in one object", ErrTooMany, MaxMembers)
+	errTooManyValues    = fmt.Errorf("%w: more than %d members and array elements in all", ErrTooMany, MaxValues)
+	errUnexpectedEnd    = syntaxErr("unexpected end")
+	errBadUTF8          = syntaxErr("not valid UTF-8")
+	errNotObject        = syntaxErr("not a JSON object")
+	errUnterminated     = syntaxErr("unterminated string")
+	errControl          = syntaxErr("control character in string")
+	errBadEscape        = syntaxErr("invalid escape")
+	errBadUEscape       = syntaxErr(`invalid \u escape`)
+	errNoCommaOrBrace   = syntaxErr("expected ',' or '}'")
+	errNoCommaOrBracket = syntaxErr("expected ',' or ']'")
 )
 
 func syntaxErr(msg string) error { return fmt.Errorf("%w: %s", ErrSyntax, msg) }
@@ -58,7 +63,7 @@ type Decoder struct {
 	// MaxValues.
 	values int
 	// fold holds the folded form of the last key that is not its own (see
-	// foldKey); it grows to the longest such key and is reused.
+	// readKey); it grows to the longest such key and is reused.
 	fold []byte
 	// typeErr is the first typed member found with a value of the wrong
 	// JSON type.
@@ -168,11 +173,11 @@ func (d *Decoder) open(closer byte, depth int) (empty bool, err error) {
 // next consumes the ',' or closer after a member or element and reports
 // whether another follows.
 func (d *Decoder) next(closer byte) (more bool, err error) {
-	c, err := d.peek()
-	if err != nil {
-		return false, err
+	d.skipSpace()
+	if d.pos >= len(d.s) {
+		return false, errUnexpectedEnd
 	}
-	switch c {
+	switch d.s[d.pos] {
 	case ',':
 		d.pos++
 		return true, nil
@@ -181,9 +186,9 @@ func (d *Decoder) next(closer byte) (more bool, err error) {
 		return false, nil
 	}
 	if closer == '}' {
-		return false, syntaxErr("expected ',' or '}'")
+		return false, errNoCommaOrBrace
 	}
-	return false, syntaxErr("expected ',' or ']'")
+	return false, errNoCommaOrBracket
 }
 
 // colon consumes the ':' after a key, after white space if any.

@@ -13,7 +13,8 @@
 //     encoding/json could not decode it into an interface value.
 //   - A key repeated in one object, where keys are compared under the
 //     case folding encoding/json applies to field names
-//     (strings.EqualFold: "aud", "AUD" and "ａｕｄ" are the same key). Two
+//     (strings.EqualFold: "aud" and "AUD" are the same key, and so are
+//     "kid" and "\u212aid", spelled with the Kelvin sign). Two
 //     readers that disagree on which of two "aud" members wins is a
 //     classic way to smuggle a claim past a verifier.
 //   - A key that folds to one of the caller's names without being spelled
@@ -31,8 +32,8 @@
 //
 // The code is plain on purpose: it reads bytes one at a time through
 // bounds-checked indexes, with no word-at-a-time tricks and no unsafe.
-// The whole parse of a genuine payload is about 3.5% of a verification's
-// instructions (about 15,000 of 423,000), most of which is the RSA check.
+// The whole parse of a genuine payload is about 3% of a verification's
+// instructions (about 12,400 of 421,000), most of which is the RSA check.
 //
 // So the rule for this package is: no speed work on the parser unless it
 // lowers an attacker's ceiling (the costliest input a verifier can be
@@ -40,19 +41,24 @@
 // of a verification, measured as instructions with callgrind on a
 // benchmark binary (GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind
 // --toggle-collect='*Verifier).Verify' ...) and as time with paired
-// benchmarks. The few shortcuts kept each say which junk bound needs them:
-// plain string bytes in a tight loop, two- and three-byte runes checked
-// and folded at once, an object's lone key left unhashed, and numbers at
-// float64's edge compared digit by digit. Everything else the earlier,
-// faster parser did (reading eight bytes at a time, claim names matched
-// by word compares, NumericDates read eight digits at a time) saved less
-// than 2% of a verification together, and was dropped.
+// benchmarks. The few shortcuts kept each hold a bound of BenchmarkGates:
+// a key is checked, unescaped and folded in one pass over its bytes, with
+// two- and three-byte runes folded where they are read (a forged token
+// filled with keys of such runes cost 2.6 verifications when keys were
+// checked in one pass and folded in another, 2.0 to 2.3 now); plain
+// string bytes are read in a tight loop; an
+// object's lone key is left unhashed; and numbers at float64's edge are
+// compared digit by digit. Everything else the earlier, faster parser did
+// (reading eight bytes at a time, claim names matched by word compares,
+// NumericDates read eight digits at a time) saved less than 2% of a
+// verification together, and was dropped.
 //
 // # Files
 //
-// decoder.go holds the Decoder, its limits and errors; object.go objects,
-// keys and the values skipped; fold.go case folding and the set of folded
-// keys; string.go strings; number.go numbers; typed.go the readers of
+// decoder.go holds the Decoder, its limits and errors; object.go objects
+// and the values skipped; key.go keys, read and folded, and the names a
+// caller reads; fold.go the fold table and the set of folded keys;
+// string.go strings and escapes; number.go numbers; typed.go the readers of
 // typed members, which record a value of the wrong JSON type as
 // encoding/json words it.
 package strictjson

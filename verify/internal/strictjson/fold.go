@@ -2,53 +2,16 @@ package strictjson
 
 import (
 	"hash/maphash"
-	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 )
 
-// foldKey returns k's folded form: each rune replaced by the smallest rune
-// it folds to (the smallest of its unicode.SimpleFold orbit), and then an
-// ASCII upper-case letter by its lower case. Two keys are equal under
-// strings.EqualFold (the folding encoding/json matches field names with)
-// exactly when their folded forms are equal. self reports that k is its
-// own folded form (ASCII without upper case, as nearly every key is);
-// otherwise the form is written over buf, which is returned grown. A byte
-// that is not UTF-8 folds to U+FFFD, as strings.EqualFold reads it (keys
-// are checked to be UTF-8 before they are folded).
-func foldKey(k string, buf []byte) (folded []byte, self bool) {
-	i := 0
-	for i < len(k) && k[i] < utf8.RuneSelf && (k[i] < 'A' || k[i] > 'Z') {
-		i++
-	}
-	if i == len(k) {
-		return buf[:0], true
-	}
-	buf = append(buf[:0], k[:i]...)
-	t := foldTable()
-	for i < len(k) {
-		r, n := rune(0), plainRuneLen(k, i)
-		switch n {
-		case 2:
-			// Looked up whole, as most runes beyond ASCII in keys are
-			// two bytes: this keeps a payload of such keys within the
-			// junk bound.
-			buf = utf8.AppendRune(buf, rune(t.two[rune(k[i]&0x1f)<<6|rune(k[i+1]&0x3f)]))
-			i += 2
-			continue
-		case 3:
-			r = rune(k[i]&0x0f)<<12 | rune(k[i+1]&0x3f)<<6 | rune(k[i+2]&0x3f)
-		default:
-			r, n = utf8.DecodeRuneInString(k[i:])
-		}
-		buf = utf8.AppendRune(buf, t.foldRune(r))
-		i += n
-	}
-	return buf, false
-}
-
-// foldRune is the rune foldKey writes for r.
+// foldRune is the rune r folds to: the smallest rune of its
+// unicode.SimpleFold orbit, and then an ASCII upper-case letter's lower
+// case. Two keys are equal under strings.EqualFold (the folding
+// encoding/json matches field names with) exactly when their folded forms,
+// the folds of their runes, are equal.
 func (t *foldPages) foldRune(r rune) rune {
 	if r >= utf8.RuneSelf {
 		r = t.smallest(r)
@@ -130,21 +93,16 @@ func (t *foldPages) set(r, m rune) {
 	t.pages[t.index[r>>8]][r&0xff] = m
 }
 
-// foldEqual reports whether a and b are equal under strings.EqualFold.
-func foldEqual(a, b string) bool {
-	return strings.EqualFold(a, b)
-}
-
 // foldSeed seeds the hash of folded keys, so that no one can choose keys
 // that all land in one slot, or share a hash. It is set once, at start-up.
 var foldSeed = maphash.MakeSeed()
 
-// foldHash hashes k's folded form: k itself if self, else folded.
-func foldHash(k string, folded []byte, self bool) uint64 {
-	if self {
-		return maphash.String(foldSeed, k)
+// foldHash hashes k's folded form.
+func foldHash(k *key) uint64 {
+	if k.self {
+		return maphash.String(foldSeed, k.body)
 	}
-	return maphash.Bytes(foldSeed, folded)
+	return maphash.Bytes(foldSeed, k.folded)
 }
 
 // foldSet is a set of the foldHashes of keys (open addressing, linear

@@ -2,41 +2,45 @@ package strictjson
 
 import (
 	"errors"
-	"strings"
+	"slices"
 	"testing"
 )
 
-// TestKeyBefore checks the exact comparison behind a repeated hash: the
-// object's keys before the offset, and only those, are compared.
-func TestKeyBefore(t *testing.T) {
-	data := `{"a":1, "b":[{"c":2}],"D":{"x":"}"},"e\u0301":4,"f":5}`
-	d := Decoder{s: data}
-	keys := objectKeys{start: 0, depth: 1}
-	end := strings.Index(data, `"f"`)
-	for k, want := range map[string]bool{"a": true, "B": true, "d": true, "e\u0301": true, "c": false, "x": false, "f": false, "e": false} {
-		if got := d.keyBefore(&keys, k, end); got != want {
-			t.Errorf("keyBefore(%q) = %v, want %v", k, got, want)
-		}
+// TestObjectHandsOnNameIndexes: Object calls member with the index of
+// each key that is one of the names and -1 for any other, in order, and
+// Skip checks the values no one reads, whatever their type.
+func TestObjectHandsOnNameIndexes(t *testing.T) {
+	doc := `{"b":1, "x":{"a":[1,{"b":null}]}, "a":"s", "y":[true,false,"t"]}`
+	d := New([]byte(doc))
+	if err := d.Begin(); err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	err := d.Object(1, NewNames("a", "b"), func(idx int) error {
+		got = append(got, idx)
+		return d.Skip(1)
+	})
+	if err != nil || d.End() != nil {
+		t.Fatalf("Object: %v", err)
+	}
+	if want := []int{1, -1, 0, -1}; !slices.Equal(got, want) {
+		t.Fatalf("member indexes %v, want %v", got, want)
 	}
 }
 
-// TestDuplicateKeysInSmallObjects repeats a key in objects of few keys,
-// where the first key is hashed only once a second comes.
-func TestDuplicateKeysInSmallObjects(t *testing.T) {
-	for doc, dup := range map[string]bool{
-		`{"a":1,"a":2}`:             true,
-		`{"a":1,"A":2}`:             true,
-		`{"A":1,"a":2}`:             true,
-		`{"é":1,"É":2}`:             true,
-		`{"a":1,"b":2,"a":3}`:       true,
-		`{"x":{"a":1},"y":{"a":1}}`: false,
-		`{"a":1,"b":2}`:             false,
-		`{"":1,"":2}`:               true,
-		`{"":1}`:                    false,
+// TestSkipRefuses a value skipped deep inside, with the error of its
+// fault.
+func TestSkipRefuses(t *testing.T) {
+	for doc, want := range map[string]error{
+		`{"x":[1,{"a":tru}]}`:                    ErrSyntax,
+		`{"x":[1,{"a":1,"A":2}]}`:                ErrDuplicateKey,
+		`{"x":[1e999]}`:                          ErrNumberRange,
+		`{"x":[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]}`: ErrTooDeep,
+		`{"x":[1,]}`:                             ErrSyntax,
+		`{"x":{"a":1,}}`:                         ErrSyntax,
 	} {
-		err := readDocument([]byte(doc))
-		if got := errors.Is(err, ErrDuplicateKey); got != dup || (!dup && err != nil) {
-			t.Errorf("%s: %v, want a duplicate %v", doc, err, dup)
+		if err := readDocument([]byte(doc)); !errors.Is(err, want) {
+			t.Errorf("%s: %v, want %v", doc, err, want)
 		}
 	}
 }

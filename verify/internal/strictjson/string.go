@@ -23,14 +23,14 @@ func (d *Decoder) scanString() (body string, escaped bool, err error) {
 			d.pos = i + 1
 			return s[start:i], escaped, nil
 		case c == '\\':
-			n, err := escapeLen(s[i:])
+			_, n, err := decodeEscape(s[i:])
 			if err != nil {
 				return "", false, err
 			}
 			escaped = true
 			i += n
 		case c < 0x20:
-			return "", false, syntaxErr("control character in string")
+			return "", false, errControl
 		default:
 			n := runeLen(s, i)
 			if n == 0 {
@@ -93,49 +93,69 @@ func (d *Decoder) readString() (string, error) {
 	return body, err
 }
 
-// escapeLen returns the length of the escape at the start of s (its
-// backslash included), or why it is not one.
-func escapeLen(s string) (int, error) {
+// decodeEscape checks the escape at the start of s (its backslash
+// included) and returns the rune it stands for and its length, or why it
+// is not one. A \u escape of a surrogate is decoded with the one after it
+// when the two are a pair; a lone or misordered surrogate is U+FFFD, as
+// encoding/json decodes it.
+func decodeEscape(s string) (rune, int, error) {
 	if len(s) < 2 {
-		return 0, errUnterminated
+		return 0, 0, errUnterminated
 	}
-	switch s[1] {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		return 2, nil
-	case 'u':
-		if hex4(s[2:]) < 0 {
-			return 0, syntaxErr("invalid \\u escape")
+	if s[1] != 'u' {
+		if c := escapeByte[s[1]]; c != 0 {
+			return rune(c), 2, nil
 		}
-		return 6, nil
+		return 0, 0, errBadEscape
 	}
-	return 0, syntaxErr("invalid escape")
+	r := hex4(s[2:])
+	switch {
+	case r < 0:
+		return 0, 0, errBadUEscape
+	case !utf16.IsSurrogate(r):
+		return r, 6, nil
+	case len(s) >= 12 && s[6] == '\\' && s[7] == 'u':
+		if pair := utf16.DecodeRune(r, hex4(s[8:])); pair != unicode.ReplacementChar {
+			return pair, 12, nil
+		}
+	}
+	return unicode.ReplacementChar, 6, nil
 }
+
+// escapeByte is the byte each one-letter escape stands for, by the letter
+// after the backslash, and 0 for a letter that makes no escape.
+var escapeByte = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // hex4 decodes the four hex digits at the start of s, or returns -1.
 func hex4(s string) rune {
 	if len(s) < 4 {
 		return -1
 	}
-	var r rune
-	for _, c := range []byte(s[:4]) {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return -1
-		}
-		r = r*16 + rune(c)
+	a, b, c, d := hexDigit[s[0]], hexDigit[s[1]], hexDigit[s[2]], hexDigit[s[3]]
+	if a|b|c|d < 0 {
+		return -1
 	}
-	return r
+	return rune(a)<<12 | rune(b)<<8 | rune(c)<<4 | rune(d)
 }
 
-// unescape decodes the body s of a string already checked by scanString,
-// as encoding/json does: a \u escape of a lone or misordered surrogate
-// becomes U+FFFD.
+// hexDigit is the value of each hex digit, and -1 for any other byte.
+var hexDigit = func() (t [256]int8) {
+	for c := range t {
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] = int8(c - '0')
+		case 'a' <= c && c <= 'f':
+			t[c] = int8(c - 'a' + 10)
+		case 'A' <= c && c <= 'F':
+			t[c] = int8(c - 'A' + 10)
+		default:
+			t[c] = -1
+		}
+	}
+	return t
+}()
+
+// unescape decodes the body s of a string already checked by scanString.
 func unescape(s string) string {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
@@ -144,48 +164,9 @@ func unescape(s string) string {
 			i++
 			continue
 		}
-		if s[i+1] != 'u' {
-			b = append(b, unescapeByte(s[i+1]))
-			i += 2
-			continue
-		}
-		r, n := unescapeRune(s[i:])
+		r, n, _ := decodeEscape(s[i:])
 		b = utf8.AppendRune(b, r)
 		i += n
 	}
 	return string(b)
-}
-
-// unescapeByte is the byte a one-letter escape (after its backslash)
-// stands for.
-func unescapeByte(c byte) byte {
-	switch c {
-	case 'b':
-		return '\b'
-	case 'f':
-		return '\f'
-	case 'n':
-		return '\n'
-	case 'r':
-		return '\r'
-	case 't':
-		return '\t'
-	}
-	return c // '"', '\\', '/'
-}
-
-// unescapeRune decodes the \u escape at the start of s, with the one after
-// it when the two are a surrogate pair, and returns the rune and the
-// length of what it decoded.
-func unescapeRune(s string) (rune, int) {
-	r := hex4(s[2:])
-	if !utf16.IsSurrogate(r) {
-		return r, 6
-	}
-	if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
-		if dec := utf16.DecodeRune(r, hex4(s[8:])); dec != unicode.ReplacementChar {
-			return dec, 12
-		}
-	}
-	return unicode.ReplacementChar, 6
 }
