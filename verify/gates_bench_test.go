@@ -29,7 +29,7 @@ import (
 //     size. A cost that grew with the square of the size would give 4; the
 //     margin is for what a large token costs the memory caches.
 //
-// The Admin SDK gate (at least 2.2x slower than a verification) is
+// The Admin SDK gate (at least 2.2x a verification's CPU time) is
 // testdata/bench's BenchmarkPairedAdmin, in its own module.
 //
 // A gate judges only runs of at least gateMinIterations iterations: run
