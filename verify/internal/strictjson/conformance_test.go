@@ -52,7 +52,7 @@ func readDocument(data []byte) error {
 	if err := d.Begin(); err != nil {
 		return err
 	}
-	if err := d.Object(1, nil, func(int) error { return d.Skip(1) }); err != nil {
+	if err := d.Object(1, nil, nil); err != nil {
 		return err
 	}
 	return d.End()

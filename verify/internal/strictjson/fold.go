@@ -22,13 +22,9 @@ func (t *foldPages) foldRune(r rune) rune {
 	return r
 }
 
-// smallestFold returns the smallest rune that r folds to, itself included,
-// from foldTable: a lookup, where unicode.SimpleFold walks r's orbit with
-// a binary search per step (a payload of such runes cost ten times a
-// verification).
-func smallestFold(r rune) rune { return foldTable().smallest(r) }
-
-// smallest is smallestFold with the table at hand.
+// smallest returns the smallest rune that r folds to, itself included:
+// a lookup, where unicode.SimpleFold walks r's orbit with a binary search
+// per step (a payload of such runes cost ten times a verification).
 func (t *foldPages) smallest(r rune) rune {
 	if uint32(r) > unicode.MaxRune {
 		return r

@@ -5,12 +5,12 @@ import (
 	"unicode"
 )
 
-// TestFoldTable compares the table behind smallestFold with the walk of
+// TestFoldTable compares the table behind smallest with the walk of
 // unicode.SimpleFold's orbit, for every rune.
 func TestFoldTable(t *testing.T) {
 	for r := rune(0); r <= unicode.MaxRune+1; r++ {
-		if got, want := smallestFold(r), orbitMin(r); got != want {
-			t.Fatalf("smallestFold(%U) = %U, want %U", r, got, want)
+		if got, want := foldTable().smallest(r), orbitMin(r); got != want {
+			t.Fatalf("smallest(%U) = %U, want %U", r, got, want)
 		}
 	}
 	for r, got := range foldTable().two {

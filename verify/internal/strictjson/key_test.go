@@ -218,7 +218,7 @@ func TestNamesSpelledExactly(t *testing.T) {
 		d := New([]byte(doc))
 		err := d.Begin()
 		if err == nil {
-			err = d.Object(1, names, func(int) error { return d.Skip(1) })
+			err = d.Object(1, names, nil)
 		}
 		if !errors.Is(err, want) || (want == nil) != (err == nil) {
 			t.Errorf("%s: %v, want %v", doc, err, want)
